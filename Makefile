@@ -1,0 +1,45 @@
+# The two commands that matter: `make run` and `make test`. Both set up from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench demo preview setup clean content-check
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the bot. Without DISCORD_TOKEN (in the environment or .env) it plays the offline demo.
+run: $(STAMP)
+	$(BIN)/resilience-bot run
+
+demo: $(STAMP)
+	$(BIN)/resilience-bot demo
+
+## Lint, type check, then every test.
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot cogs tests benchmarks
+	$(BIN)/ruff format --check bot cogs tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+content-check: $(STAMP)
+	$(BIN)/resilience-bot content check
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
