@@ -1,0 +1,1 @@
+"""Test support shared by several suites: the loopback Discord lives in ``tests.support.loopback``."""
