@@ -244,11 +244,23 @@ def _validate(
     try:
         return model.model_validate(item)
     except ValidationError as error:
-        for detail in error.errors():
+        details = error.errors()
+        for detail in details:
+            if _counted_short_because_of_bad_items(detail, details):
+                continue
             field = _location(detail["loc"])
             full = f"{prefix}.{field}" if prefix and field else (prefix or field or "-")
             problems.append(Problem(file, full, _message(detail)))
         return None
+
+
+def _counted_short_because_of_bad_items(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:
+    # Pydantic counts only the valid items, so one empty step among three also reports "at least
+    # 3 items (has 3)"; the item's own error is the one that helps.
+    loc = tuple(detail["loc"])
+    return detail["type"] == "too_short" and any(
+        len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc for other in details
+    )
 
 
 def _location(loc: Iterable[int | str]) -> str:
