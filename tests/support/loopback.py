@@ -1021,10 +1021,16 @@ class LoopbackDiscord:
     ) -> list[InteractionRecord]:
         """Wait until every interaction in ``ids`` has been acknowledged (TimeoutError otherwise)."""
         wanted = [self.interactions[i] for i in ids]
-        async with asyncio.timeout(within):
-            while any(r.callback is None for r in wanted):
-                self._callback_event.clear()
-                await self._callback_event.wait()
+        try:
+            async with asyncio.timeout(within):
+                while any(r.callback is None for r in wanted):
+                    self._callback_event.clear()
+                    await self._callback_event.wait()
+        except TimeoutError:
+            missing = sum(1 for r in wanted if r.callback is None)
+            raise TimeoutError(
+                f"{missing} of {len(wanted)} interactions not acknowledged in {within} s"
+            ) from None
         return wanted
 
     # ------------------------------------------------------------------ gateway

@@ -1,0 +1,193 @@
+"""Transport benchmarks against the loopback Discord: start-up, and acknowledging a burst.
+
+- ``connect_ready_ms``: from ``start`` to ``on_ready`` (login, ``setup_hook``, IDENTIFY, READY,
+  GUILD_CREATE), median of several runs. Ours restarts on an existing database (migrations
+  already applied, commands unchanged), the usual restart; one unmeasured warm-up start creates
+  it. Baseline: a bare ``commands.Bot``.
+- ``interaction_ack_p99_ms``: 300 ``/setup show`` INTERACTION_CREATE events written back to back;
+  per interaction, the time from its frame being written to its callback reaching the fake;
+  p99 per burst, median over five bursts after one unmeasured warm-up burst. Ours reads the
+  guild's configuration from SQLite; the baseline is a bare bot whose ``/setup show`` only
+  acknowledges.
+
+Both bots and the fake share one event loop in this process, so the fake's own work is in the
+numbers for both sides alike. ``guild_ready_timeout`` is set to the same 10 ms on both
+(discord.py's default adds 2 s of waiting to every start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from benchmarks import result
+from tests.support.loopback import FakeGuild, LoopbackDiscord, running
+
+GUILD_READY_TIMEOUT = 0.01  # all GUILD_CREATEs arrive back to back on loopback
+CONNECT_RUNS = 7
+BURST = 300
+BURSTS = 5
+TOKEN = "bench-token"
+SETTLE_S = 0.2
+
+BotFactory = Callable[[], commands.Bot]
+
+
+def _quiet(bot: commands.Bot) -> commands.Bot:
+    bot._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
+    return bot
+
+
+def bare_bot() -> commands.Bot:
+    """A plain discord.py bot whose ``/setup show`` acknowledges and nothing else."""
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.default(), help_command=None)
+    setup = app_commands.Group(name="setup", description="Set up this server's group")
+
+    @setup.command(name="show", description="Show the whole group setup")
+    async def show(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    bot.tree.add_command(setup)
+    return _quiet(bot)
+
+
+def our_bot_factory(database: Path) -> BotFactory:
+    """Ours, built the way ``python -m bot`` builds it (imported late: it may not exist yet)."""
+    from bot.app import create_bot
+    from bot.settings import Settings
+
+    def build() -> commands.Bot:
+        settings = Settings(database_path=database, discord_token=TOKEN)
+        return _quiet(create_bot(settings, clock=None))
+
+    return build
+
+
+def _arrange(fake: LoopbackDiscord, admins: int = 1) -> FakeGuild:
+    return fake.add_guild(
+        name="Benchmark Group",
+        channels=["general", "checkins", "skills", "wins", "pairs", "alerts"],
+        members=12,
+        admins=admins,
+    )
+
+
+# --------------------------------------------------------------------------- connect_ready_ms
+
+
+async def _connect_once(build: BotFactory) -> float:
+    async with LoopbackDiscord() as fake:
+        _arrange(fake)
+        bot = build()
+        started = time.perf_counter()
+        async with running(bot, TOKEN, ready_within=30):
+            elapsed = time.perf_counter() - started
+            # Let start-up tasks that wait for READY finish before closing: closing at once
+            # races ResilienceBot's scheduler start against the database closing (reported).
+            await asyncio.sleep(SETTLE_S)
+        if fake.stats.unknown_routes:
+            raise RuntimeError(
+                f"bot asked for routes the fake does not model: {dict(fake.stats.unknown_routes)}"
+            )
+        return elapsed * 1000
+
+
+async def _connect_ready(build: BotFactory) -> float:
+    await _connect_once(build)  # warm-up: imports, and for ours the database
+    return statistics.median([await _connect_once(build) for _ in range(CONNECT_RUNS)])
+
+
+# --------------------------------------------------------------------------- interaction_ack_p99_ms
+
+
+def _p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
+async def _ack_p99(build: BotFactory, expect: Callable[[str], bool], *, configure: bool) -> float:
+    async with LoopbackDiscord() as fake:
+        guild = _arrange(fake, admins=BURST)
+        bot = build()
+        async with running(bot, TOKEN, ready_within=30):
+            admins = guild.admins
+            if configure:
+                # A configured group, so /setup show reads a real row.
+                zone = {"zone": "Europe/London"}
+                set_zone = await fake.inject_slash(guild, admins[0], "setup timezone", zone)
+                await fake.wait_for_callbacks([set_zone], within=10)
+            # Warm the HTTP connections and lazy imports on both sides.
+            for admin in admins[:5]:
+                await fake.wait_for_callbacks(
+                    [await fake.inject_slash(guild, admin, "setup show")], within=10
+                )
+
+            p99s = []
+            # One unmeasured burst first: it opens the pool of HTTP connections the callbacks
+            # use (about a second for the first 300 on either bot), which a running bot has.
+            for burst in range(BURSTS + 1):
+                payloads = [fake.slash_payload(guild, admin, "setup show") for admin in admins]
+                ids = await fake.inject_interactions(payloads)
+                records = await fake.wait_for_callbacks(ids, within=60)
+                for record in records:
+                    content = _reply(record.callback)
+                    if not expect(content):
+                        raise RuntimeError(f"unexpected reply to /setup show: {content[:200]!r}")
+                if burst:
+                    p99s.append(_p99([r.ack_latency * 1000 for r in records if r.ack_latency is not None]))
+        return statistics.median(p99s)
+
+
+def _reply(callback: dict[str, Any] | None) -> str:
+    if callback is None:
+        return ""
+    return str((callback.get("data") or {}).get("content") or "")
+
+
+def _ours_replied(content: str) -> bool:
+    return content.startswith("**Group setup**") and "Europe/London" in content
+
+
+def _bare_replied(content: str) -> bool:
+    return content == "ok"
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _bot_app_available() -> bool:
+    try:
+        import bot.app  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+async def _run_all() -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    bare_connect = await _connect_ready(bare_bot)
+    bare_ack = await _ack_p99(bare_bot, _bare_replied, configure=False)
+    if not _bot_app_available():
+        for metric, unit in (("connect_ready_ms", "ms"), ("interaction_ack_p99_ms", "ms")):
+            baseline = bare_connect if metric == "connect_ready_ms" else bare_ack
+            lines.append({**result(metric, baseline, unit, baseline), "error": "bot.app not available yet"})
+        return lines
+
+    with tempfile.TemporaryDirectory(prefix="bench-transport-") as tmp:
+        ours_connect = await _connect_ready(our_bot_factory(Path(tmp) / "connect.db"))
+        ours_ack = await _ack_p99(our_bot_factory(Path(tmp) / "ack.db"), _ours_replied, configure=True)
+    lines.append(result("connect_ready_ms", ours_connect, "ms", bare_connect))
+    lines.append(result("interaction_ack_p99_ms", ours_ack, "ms", bare_ack))
+    return lines
+
+
+def run() -> list[dict[str, Any]]:
+    return asyncio.run(_run_all())
