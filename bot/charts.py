@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 # Discord's dark theme: message background, and text colours that read well on it.
 BACKGROUND = "#313338"
@@ -58,7 +59,7 @@ def mood_history_png(points: list[tuple[date, float | None]], *, title: str) -> 
             label=f"{ROLLING_DAYS}-day average",
         )
         _date_axis(axes, series[0][0], series[-1][0])
-        axes.legend(loc="upper left", facecolor=BACKGROUND, edgecolor=GRID, labelcolor=TEXT, fontsize=9)
+        _legend(axes)
     axes.set_ylim(0.5, 5.5)
     axes.set_yticks(list(MOOD_LABELS), list(MOOD_LABELS.values()))
     return _png(figure)
@@ -101,7 +102,7 @@ def group_pulse_png(
     # One legend for both axes.
     handles = axes.get_legend_handles_labels()[0] + mood_axes.get_lines()[:1]
     labels = ["Check-ins", "Average mood"][: len(handles)]
-    axes.legend(handles, labels, loc="upper left", facecolor=BACKGROUND, edgecolor=GRID, labelcolor=TEXT)
+    _legend(axes, handles, labels)
     return _png(figure)
 
 
@@ -125,6 +126,19 @@ def _style_axes(axes: Axes) -> None:
     axes.set_axisbelow(True)
 
 
+def _legend(axes: Axes, *handles_and_labels: Any) -> None:
+    # In the title row, right-aligned, so it never hides data points.
+    axes.legend(
+        *handles_and_labels,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=3,
+        frameon=False,
+        labelcolor=TEXT,
+        fontsize=9,
+    )
+
+
 def _x(day: date) -> float:
     """Days as plain numbers (proleptic ordinals): typed, and no date converter registry needed."""
     return float(day.toordinal())
@@ -133,7 +147,11 @@ def _x(day: date) -> float:
 def _date_axis(axes: Axes, first: date, last: date) -> None:
     # Pad by half a day so the first and last points are not cut by the frame.
     axes.set_xlim(_x(first) - 0.5, _x(last) + 0.5)
-    axes.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True, min_n_ticks=2))
+    # Ticks on whole days only, at most about 8 of them, always including the last day.
+    span = (last - first).days
+    step = max(1, -(-span // 7))
+    ticks = [_x(last) - k * step for k in range(span // step + 1)]
+    axes.xaxis.set_major_locator(FixedLocator(sorted(ticks)))
     axes.xaxis.set_major_formatter(FuncFormatter(_day_label))
 
 
