@@ -1,0 +1,466 @@
+"""Crisis-language detection: a pure function from a message's text to a verdict.
+
+The phrase data lives in ``content/crisis/phrases.toml``; this module only knows how to
+normalise text and how to compile the small phrase language described there. Nothing is read
+at import time: the shipped phrases are loaded on the first call to :func:`detect`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.problems import ContentInvalid, Problem
+
+Level = Literal["none", "concern", "urgent"]
+_RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
+
+# Where the shipped content lives when running from the repository or an editable install.
+SHIPPED_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one message.
+
+    ``signals`` names what matched, in phrase-file order. A signal that was negated
+    ("I'm not going to hurt myself") is listed as ``negated:<id>`` and does not raise the
+    level; a first-person urgent signal found in a reported, third-person or past context is
+    kept but only counts as concern, and ``context:<why>`` says so.
+    """
+
+    level: Level
+    signals: tuple[str, ...] = ()
+
+
+NONE = Verdict("none")
+
+# --- normalisation -----------------------------------------------------------------------
+
+# Invisible characters people (or spam tools) put inside words to dodge filters.
+_ZERO_WIDTH = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+)
+# Look-alike letters from Cyrillic and Greek that NFKC leaves alone (lower case: applied after
+# casefold). Only letters that look like a Latin letter in common fonts.
+_LOOKALIKES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ӏ": "l", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o",
+}  # fmt: skip
+_TRANSLATE: dict[int, str | None] = {ord(c): None for c in _ZERO_WIDTH}
+_TRANSLATE.update({ord(k): v for k, v in _LOOKALIKES.items()})
+_TRANSLATE.update({ord("’"): "'", ord("‘"): "'", ord("ʼ"): "'", ord("`"): " ", ord("💊"): " pillemoji "})
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+# Leetspeak only inside a word (letter on both sides), so "30 pills" and "500mg" keep their digits.
+_LEET_RE = re.compile(r"(?<=[a-z])[013457@$!|]+(?=[a-z])")
+_LEET = str.maketrans("013457@$!|", "oieastasii")
+# Censoring inside a word ("k*ll", "s#icide") is kept as "*", which the patterns accept for a vowel.
+_CENSOR_RE = re.compile(r"(?<=[^\W\d_])[*#]+(?=[^\W\d_])")
+_APOSTROPHE_RE = re.compile(r"(?<=\w)'(?=\w)")
+_CLAUSE_RE = re.compile(r"[.!?;:\n]+")
+# Anything that is not part of a word, a censor star, a comma or a clause mark separates words.
+_SEPARATOR_RE = re.compile(r"(?:[^\w*,.]|_)+")
+_MARKDOWN_STAR_RE = re.compile(r"(?<![\w*])\*+|\*+(?![\w*])")
+_COMMA_RE = re.compile(r",+")
+# Repeated letters are squashed to one, in the text and in the phrases alike, so "killll",
+# "kil" and "kill" all meet; digits are left alone because counts matter.
+_REPEAT_RE = re.compile(r"([^\W\d_])\1+")
+_SPACES_RE = re.compile(r" +")
+
+
+def normalise(text: str) -> str:
+    """Return the matching form of ``text``.
+
+    Steps, each for a reason: NFKD and dropped combining marks (fancy fonts, "zalgo",
+    accents); casefold; zero-width characters removed and look-alike letters mapped; leetspeak
+    and censoring inside words; markdown (spoilers, code, bold) and punctuation reduced to
+    single spaces, keeping commas and clause ends as their own tokens; apostrophes dropped so
+    "I'm" and "im" meet; repeated letters squashed.
+    """
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    text = text.casefold().translate(_TRANSLATE)
+    if any(ch in text for ch in "013457@$!|"):
+        text = _LEET_RE.sub(lambda m: m.group().translate(_LEET), text)
+    if "*" in text or "#" in text:
+        text = _CENSOR_RE.sub(lambda m: "*" * len(m.group()), text)
+        text = _MARKDOWN_STAR_RE.sub(" ", text)
+    if "'" in text:
+        text = _APOSTROPHE_RE.sub("", text)
+    text = _CLAUSE_RE.sub(" . ", text)
+    text = _COMMA_RE.sub(" , ", text)
+    text = _SEPARATOR_RE.sub(" ", text)
+    text = _REPEAT_RE.sub(r"\1", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+# --- the phrase language -----------------------------------------------------------------
+# A phrase is words separated by spaces. A word may be "a|b|c" (any of them), end in "?"
+# (optional), be "{macro}" (any phrase listed under that macro), "~" (up to three other
+# words) or "#" (a number, in digits or words). Words are normalised like messages are.
+
+_SEP = r"(?: ,)? "
+_WORD = r"[\w*]+"
+_NUMBER_WORDS = (
+    "a an one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty fifty sixty seventy eighty ninety hundred dozen few couple bunch handful lot"
+)
+_VOWELS = frozenset("aeiouy")
+_BOUNDARY_START = r"(?<![\w*])"
+_BOUNDARY_END = r"(?![\w*])"
+
+
+class PhraseError(ValueError):
+    """A phrase in the data that cannot be compiled."""
+
+
+def _literal(word: str) -> str:
+    """Regex for one literal word: vowels may be censored as '*'."""
+    return "".join(f"[{c}*]" if c in _VOWELS else re.escape(c) for c in word)
+
+
+@dataclass(slots=True)
+class _Compiled:
+    regex: str
+    # Words of which at least one must appear in a message for this phrase to match; None
+    # when no such set can be named (the phrase is then always tried).
+    anchors: frozenset[str] | None
+
+
+class _PhraseCompiler:
+    def __init__(self, macros: Mapping[str, list[str]]) -> None:
+        self._macros = macros
+        self._cache: dict[str, _Compiled] = {}
+        self._expanding: set[str] = set()
+
+    def macro(self, name: str) -> _Compiled:
+        if name in self._cache:
+            return self._cache[name]
+        if name not in self._macros:
+            raise PhraseError(f"unknown macro {{{name}}}")
+        if name in self._expanding:
+            raise PhraseError(f"macro {{{name}}} refers to itself")
+        self._expanding.add(name)
+        try:
+            parts = [self.phrase(p) for p in self._macros[name]]
+        finally:
+            self._expanding.discard(name)
+        anchors: frozenset[str] | None = frozenset()
+        for part in parts:
+            anchors = None if anchors is None or part.anchors is None else anchors | part.anchors
+        compiled = _Compiled("(?:" + "|".join(p.regex for p in parts) + ")", anchors)
+        self._cache[name] = compiled
+        return compiled
+
+    def _word(self, word: str) -> tuple[str, frozenset[str] | None]:
+        if word == "~":
+            return "", None  # placed by phrase(), which knows which side the separator goes
+        if word == "##":
+            # Ten or more, in digits; "x30" and "30x" too (a count next to a pill emoji).
+            return r"x?\d{2,}x?", None
+        if word == "#":
+            words = "|".join(_literal(normalise(w)) for w in _NUMBER_WORDS.split())
+            return rf"(?:\d+|{words})", None
+        if word.startswith("{") and word.endswith("}"):
+            compiled = self.macro(word[1:-1])
+            return compiled.regex, compiled.anchors
+        alternatives = [normalise(a) for a in word.split("|")]
+        if any(not a or " " in a for a in alternatives):
+            raise PhraseError(f"word {word!r} must be one word per alternative")
+        return "(?:" + "|".join(_literal(a) for a in alternatives) + ")", frozenset(alternatives)
+
+    def phrase(self, text: str) -> _Compiled:
+        words = text.split()
+        if not words:
+            raise PhraseError("empty phrase")
+        parsed: list[tuple[str, bool, frozenset[str] | None, bool]] = []  # regex, optional, anchors, gap
+        for raw in words:
+            optional = raw.endswith("?") and len(raw) > 1
+            regex, anchors = self._word(raw[:-1] if optional else raw)
+            parsed.append((regex, optional, None if optional else anchors, raw == "~"))
+        required = [i for i, (_, optional, _, gap) in enumerate(parsed) if not optional and not gap]
+        if not required:
+            raise PhraseError("a phrase needs at least one required word")
+        last = required[-1]
+        pieces: list[str] = []
+        # Words up to the last required one carry a trailing separator, words after it a leading
+        # one, so optional words and gaps anywhere never leave a doubled or missing space.
+        for index, (regex, optional, _, gap) in enumerate(parsed):
+            if index == last:
+                pieces.append(regex)
+            elif gap:
+                pieces.append(rf"(?:{_WORD}{_SEP}){{0,3}}" if index < last else rf"(?:{_SEP}{_WORD}){{0,3}}")
+            else:
+                body = f"{regex}{_SEP}" if index < last else f"{_SEP}{regex}"
+                pieces.append(f"(?:{body})?" if optional else body)
+        anchor_choices = [a for _, _, a, _ in parsed if a is not None]
+        # The rarest-looking required word makes the best anchor: longest shortest spelling.
+        best = max(anchor_choices, key=lambda a: min(len(w) for w in a), default=None)
+        return _Compiled("".join(pieces), best)
+
+
+# --- the detector -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    id: str
+    level: str  # "concern", "urgent" or "modifier"
+    pattern: re.Pattern[str]
+    escalates: frozenset[str] = field(default_factory=frozenset)
+
+
+_NEGATORS = frozenset(
+    normalise(w)
+    for w in ["not", "never", "dont", "wont", "wouldnt", "shouldnt", "isnt", "aint", "neither", "nor"]
+)
+# Words that end a negation's reach when walking back from a match ("I don't know if I...").
+_NEGATION_STOPS = frozenset(
+    normalise(w)
+    for w in [
+        ".",
+        ",",
+        "but",
+        "if",
+        "know",
+        "think",
+        "sure",
+        "stop",
+        "help",
+        "though",
+        "because",
+        "and",
+        "or",
+    ]
+)
+_NEGATION_REACH = 3
+# "I was going to ..." is about the past.
+_PAST_LEAD = frozenset(normalise(w) for w in ["was", "were", "had", "wasnt"])
+
+
+class Detector:
+    """A crisis detector compiled once from phrase data; cheap to call many times."""
+
+    def __init__(self, data: Mapping[str, Any], *, source: str = "phrases.toml") -> None:
+        """Compile ``data`` (the parsed phrases TOML); raise ContentInvalid on any problem."""
+        problems = _check_phrase_data(data, source)
+        if problems:
+            raise ContentInvalid(problems)
+        compiler = _PhraseCompiler(data.get("macros", {}))
+        signals: list[_Signal] = []
+        anchors: set[str] = set()
+        always = False
+        for index, entry in enumerate(data["signal"]):
+            compiled = [compiler.phrase(p) for p in entry["phrases"]]
+            for c in compiled:
+                if c.anchors is None:
+                    always = True
+                else:
+                    anchors |= c.anchors
+            regex = _BOUNDARY_START + "(?:" + "|".join(c.regex for c in compiled) + ")" + _BOUNDARY_END
+            try:
+                pattern = re.compile(regex)
+            except re.error as exc:  # pragma: no cover - guarded by _check_phrase_data
+                raise ContentInvalid([Problem(source, f"signal[{index}]", str(exc))]) from exc
+            signals.append(
+                _Signal(entry["id"], entry["level"], pattern, frozenset(entry.get("escalates", ())))
+            )
+        self._signals = tuple(signals)
+        self._anchors: frozenset[str] | None = None if always else frozenset(anchors)
+        excl = [compiler.phrase(p).regex for p in data.get("exclusions", {}).get("phrases", [])]
+        self._exclusions = (
+            re.compile(_BOUNDARY_START + "(?:" + "|".join(excl) + ")" + _BOUNDARY_END + " ?")
+            if excl
+            else None
+        )
+        context = data.get("context", {})
+        self._reported = _compile_any(compiler, context.get("reported", []))
+        self._third_person = _compile_any(compiler, context.get("third_person", []))
+        self._past = _compile_any(compiler, context.get("past", []))
+        self._first_person = frozenset(normalise(w) for w in context.get("first_person", []))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Detector:
+        """Load and compile a phrases TOML file."""
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ContentInvalid([Problem(str(path), "(file)", str(exc))]) from exc
+        return cls(data, source=str(path))
+
+    @classmethod
+    def from_content(cls, root: Path) -> Detector:
+        """Load the detector from a content directory (``<root>/crisis/phrases.toml``)."""
+        return cls.from_file(root / "crisis" / "phrases.toml")
+
+    def detect(self, text: str) -> Verdict:
+        """Return the verdict for one message."""
+        norm = normalise(text)
+        if not norm:
+            return NONE
+        # Cheap pre-check: most chat messages share no word with any phrase.
+        if self._anchors is not None and "*" not in norm and self._anchors.isdisjoint(norm.split()):
+            return NONE
+        if self._exclusions is not None:
+            norm = self._exclusions.sub("", norm).strip()
+        found: dict[str, str] = {}  # signal id -> effective level (or "negated")
+        contexts: list[str] = []
+        for signal in self._signals:
+            if signal.level == "modifier":
+                continue
+            effective = ""
+            for match in signal.pattern.finditer(norm):
+                level = signal.level
+                if self._negated(norm, match.start()):
+                    effective = effective or "negated"
+                    continue
+                if level == "urgent":
+                    why = self._demote_reason(norm, match)
+                    if why:
+                        contexts.append(why)
+                        level = "concern"
+                if _RANK.get(level, 0) > _RANK.get(effective, 0):
+                    effective = level
+            if effective:
+                found[signal.id] = effective
+        # Modifiers (a time frame, a means word) turn ideation into urgency.
+        for signal in self._signals:
+            if signal.level != "modifier" or not any(found.get(s) in _RANK for s in signal.escalates):
+                continue
+            for match in signal.pattern.finditer(norm):
+                if self._negated(norm, match.start()):
+                    continue
+                why = self._demote_reason(norm, match, modifier=True)
+                if why:
+                    contexts.append(why)
+                    continue
+                found[signal.id] = "urgent"
+                break
+        if not found:
+            return NONE
+        verdict: Level = "none"
+        for lvl in found.values():
+            if lvl == "urgent":
+                verdict = "urgent"
+            elif lvl == "concern" and verdict == "none":
+                verdict = "concern"
+        names = [sid if lvl in _RANK else f"negated:{sid}" for sid, lvl in found.items()]
+        names += [f"context:{c}" for c in dict.fromkeys(contexts)]
+        return Verdict(verdict, tuple(names))
+
+    def _negated(self, norm: str, start: int) -> bool:
+        words = norm[:start].split()
+        for word in reversed(words[-_NEGATION_REACH:]):
+            if word in _NEGATION_STOPS:
+                return False
+            if word in _NEGATORS:
+                return True
+        # "no longer" negates too.
+        return len(words) >= 2 and words[-2] == "no" and words[-1] == "longer"
+
+    def _demote_reason(self, norm: str, match: re.Match[str], *, modifier: bool = False) -> str:
+        # Only the current sentence counts as context for this match.
+        clause_start = norm.rfind(" . ", 0, match.start()) + 1
+        before = norm[clause_start : match.start()]
+        if before.split()[-1:] and before.split()[-1] in _PAST_LEAD:
+            return "past"
+        if self._reported is not None and self._reported.search(before):
+            return "reported"
+        clause_end = norm.find(" . ", match.end())
+        after = norm[match.end() : None if clause_end < 0 else clause_end]
+        if self._past is not None and (self._past.search(before) or self._past.search(after)):
+            return "past"
+        if (
+            not modifier
+            and self._third_person is not None
+            and self._third_person.search(before)
+            and self._first_person.isdisjoint(match.group().split())
+        ):
+            return "third_person"
+        return ""
+
+
+def _compile_any(compiler: _PhraseCompiler, phrases: Iterable[str]) -> re.Pattern[str] | None:
+    regexes = [compiler.phrase(p).regex for p in phrases]
+    if not regexes:
+        return None
+    return re.compile(_BOUNDARY_START + "(?:" + "|".join(regexes) + ")" + _BOUNDARY_END)
+
+
+def _check_phrase_data(data: Mapping[str, Any], source: str) -> list[Problem]:
+    """Every problem in a parsed phrases file, one per field."""
+    problems: list[Problem] = []
+    macros = data.get("macros", {})
+    if not isinstance(macros, dict) or not all(
+        isinstance(v, list) and all(isinstance(p, str) for p in v) for v in macros.values()
+    ):
+        problems.append(Problem(source, "macros", "each macro must be a list of phrases"))
+        macros = {}
+    compiler = _PhraseCompiler(macros)
+    signals = data.get("signal")
+    if not isinstance(signals, list) or not signals:
+        return [*problems, Problem(source, "signal", "at least one [[signal]] is required")]
+    ids: set[str] = set()
+    for index, entry in enumerate(signals):
+        where = f"signal[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(source, where, "must be a table"))
+            continue
+        sid = entry.get("id")
+        if not isinstance(sid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", sid):
+            problems.append(Problem(source, f"{where}.id", "must be a lower-case identifier"))
+        elif sid in ids:
+            problems.append(Problem(source, f"{where}.id", f"duplicate id {sid!r}"))
+        else:
+            ids.add(sid)
+        if entry.get("level") not in ("concern", "urgent", "modifier"):
+            problems.append(Problem(source, f"{where}.level", "must be concern, urgent or modifier"))
+        phrases = entry.get("phrases")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
+            problems.append(Problem(source, f"{where}.phrases", "must be a non-empty list of strings"))
+            continue
+        for pindex, phrase in enumerate(phrases):
+            try:
+                re.compile(compiler.phrase(phrase).regex)
+            except (PhraseError, re.error) as exc:
+                problems.append(Problem(source, f"{where}.phrases[{pindex}]", f"{phrase!r}: {exc}"))
+    for index, entry in enumerate(signals):
+        if isinstance(entry, dict):
+            for target in entry.get("escalates", []):
+                if target not in ids:
+                    problems.append(
+                        Problem(source, f"signal[{index}].escalates", f"unknown signal {target!r}")
+                    )
+    return problems
+
+
+def validate_phrases(path: Path) -> list[Problem]:
+    """Problems in a phrases file (empty when it compiles), for ``content check``."""
+    try:
+        Detector.from_file(path)
+    except ContentInvalid as exc:
+        return exc.problems
+    return []
+
+
+@functools.cache
+def shipped_detector() -> Detector:
+    """The detector built from the shipped ``content/crisis/phrases.toml``, compiled once."""
+    return Detector.from_content(SHIPPED_CONTENT)
+
+
+def detect(text: str) -> Verdict:
+    """Classify one message with the shipped phrases: ``none``, ``concern`` or ``urgent``."""
+    return shipped_detector().detect(text)
