@@ -505,12 +505,15 @@ def _improve(
     """
     groups = list(groups)
     unplaced = list(unplaced)
+    hopeless = {m for m in unplaced if all(model.pair_cost(m, o) is None for o in model.members if o != m)}
 
     def weak_spots() -> list[tuple[MemberId, ...]]:
         # Each spot is a few members whose groups (or unplaced selves) must be re-solved together.
         spots: list[tuple[MemberId, ...]] = [g for g in groups if (model.group_cost(g) or 0) >= _TRIO]
-        if unplaced:
-            spots.append(tuple(unplaced[:2]))
+        # Someone with no allowed partner at all stays out whatever we do: do not search for them.
+        hopeful = [m for m in unplaced if m not in hopeless]
+        if hopeful:
+            spots.append(tuple(hopeful[:2]))
         group_of = {m: g for g in groups for m in g}
         spots.extend(key for key in sorted(model.pins) if group_of.get(key[0], ()) != group_of.get(key[1]))
         return spots
