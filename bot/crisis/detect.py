@@ -68,6 +68,8 @@ _LEET = str.maketrans("013457@$!|", "oieastasii")
 # Censoring inside a word ("k*ll", "s#icide") is kept as "*", which the patterns accept for a vowel.
 _CENSOR_RE = re.compile(r"(?<=[^\W\d_])[*#]+(?=[^\W\d_])")
 _APOSTROPHE_RE = re.compile(r"(?<=\w)'(?=\w)")
+# An ellipsis is a pause inside a thought ("I... want... to... die"), not a sentence end.
+_ELLIPSIS_RE = re.compile(r"\.{2,}|…")
 _CLAUSE_RE = re.compile(r"[.!?;:\n]+")
 # Anything that is not part of a word, a censor star, a comma or a clause mark separates words.
 _SEPARATOR_RE = re.compile(r"(?:[^\w*,.]|_)+")
@@ -98,6 +100,8 @@ def normalise(text: str) -> str:
         text = _MARKDOWN_STAR_RE.sub(" ", text)
     if "'" in text:
         text = _APOSTROPHE_RE.sub("", text)
+    if ".." in text or "…" in text:
+        text = _ELLIPSIS_RE.sub(" ", text)
     text = _CLAUSE_RE.sub(" . ", text)
     text = _COMMA_RE.sub(" , ", text)
     text = _SEPARATOR_RE.sub(" ", text)
