@@ -125,6 +125,19 @@ _BOUNDARY_START = r"(?<![\w*])"
 _BOUNDARY_END = r"(?![\w*])"
 
 
+# Everyday words that make poor anchors for the pre-check.
+_COMMON_WORDS = frozenset(
+    normalise(w)
+    for line in (
+        "i im ive ill id me my myself you your we he she it they a an the to 2 of in on at for with and or",
+        "but is are was be been have has had do dont not no this that so just want wana will would",
+        "can cant could should about how what whats time life everyone anyone one next best better",
+        "today tonight tomorrow feel feeling going gona get got take took make made",
+    )
+    for w in line.split(" ")
+)
+
+
 class PhraseError(ValueError):
     """A phrase in the data that cannot be compiled."""
 
@@ -209,8 +222,11 @@ class _PhraseCompiler:
                 body = f"{regex}{_SEP}" if index < last else f"{_SEP}{regex}"
                 pieces.append(f"(?:{body})?" if optional else body)
         anchor_choices = [a for _, _, a, _ in parsed if a is not None]
-        # The rarest-looking required word makes the best anchor: longest shortest spelling.
-        best = max(anchor_choices, key=lambda a: min(len(w) for w in a), default=None)
+        # The rarest-looking required word makes the best anchor: fewest everyday words, then
+        # the longest shortest spelling. Rare anchors let the pre-check skip most messages.
+        best = min(
+            anchor_choices, key=lambda a: (len(a & _COMMON_WORDS), -min(len(w) for w in a)), default=None
+        )
         return _Compiled("".join(pieces), best)
 
 
@@ -267,7 +283,8 @@ class Detector:
         always = False
         for index, entry in enumerate(data["signal"]):
             compiled = [compiler.phrase(p) for p in entry["phrases"]]
-            for c in compiled:
+            # Modifiers only matter next to another signal, so they never need to pass the pre-check.
+            for c in compiled if entry["level"] != "modifier" else ():
                 if c.anchors is None:
                     always = True
                 else:
