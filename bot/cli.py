@@ -1,0 +1,138 @@
+"""``resilience-bot``: run, demo, migrate, sync, content check, crisis-check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import discord
+
+from bot.problems import ContentInvalid
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_SETTINGS = 2
+EXIT_STARTUP = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resilience-bot", description="A Discord bot for therapy and resilience groups."
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord (or play the offline demo when DISCORD_TOKEN is unset)")
+    sub.add_parser("demo", help="play the offline demo: a simulated group on a simulated day")
+    sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    sub.add_parser("sync", help="register the slash commands with Discord, then exit")
+    content = sub.add_parser("content", help="content tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    content_sub.add_parser("check", help="validate every content file; one line per problem")
+    sub.add_parser("crisis-check", help="read lines on stdin, print one JSON verdict per line")
+    return parser
+
+
+def _setup_logging(level: int) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    # discord.py's DEBUG logs include gateway payloads (message text): never that verbose.
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "crisis-check":
+        from bot.crisis.cli import crisis_check
+
+        return crisis_check(sys.stdin, sys.stdout)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
+    _setup_logging(settings.log_level_number)
+    if command == "content":
+        return _content_check(settings)
+    if command == "demo" or (command == "run" and settings.demo_mode):
+        if command == "run":
+            print("No DISCORD_TOKEN set: playing the offline demo instead.\n", flush=True)
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo())
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if settings.discord_token is None:
+        print("error: DISCORD_TOKEN: needed to connect to Discord (see .env.example)", file=sys.stderr)
+        return EXIT_SETTINGS
+    return asyncio.run(_connect(settings, sync_only=command == "sync"))
+
+
+def _content_check(settings: Settings) -> int:
+    from bot.content import check_content
+
+    problems = check_content(settings.content_path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {settings.content_path}", file=sys.stderr)
+        return 1
+    print(f"content OK ({settings.content_path})")
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.db import DatabaseStartupError, SqliteDatabase
+
+    db = SqliteDatabase(settings.database_path)
+    try:
+        await db.connect()
+        version = await db.migrate()
+    except DatabaseStartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_STARTUP
+    finally:
+        await db.close()
+    print(f"database {settings.database_path} is at schema version {version}")
+    return 0
+
+
+async def _connect(settings: Settings, *, sync_only: bool) -> int:
+    from bot.app import create_bot
+    from bot.db import DatabaseStartupError
+
+    assert settings.discord_token is not None
+    bot = create_bot(settings)
+    if sync_only:
+
+        async def sync_and_close() -> None:
+            await bot.sync_commands(force=True)
+            await bot.close()
+
+        bot.add_listener(sync_and_close, "on_ready")
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        print(
+            "error: DISCORD_TOKEN: Discord rejected this token; copy it again from the portal",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "error: switch on the Server Members and Message Content intents for this bot in the "
+            "Discord Developer Portal (Bot page), then start again",
+            file=sys.stderr,
+        )
+        return EXIT_STARTUP
+    except DatabaseStartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_STARTUP
+    except ContentInvalid as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_STARTUP
+    return 0

@@ -1,0 +1,170 @@
+"""The bot itself: a ``commands.Bot`` that owns storage, the scheduler and the content."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock
+from bot.consent import Agreement, load_agreement
+from bot.content import Content, load_content
+from bot.db import Database
+from bot.repos.guilds import GuildRepository
+from bot.repos.members import MemberRepository
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.ui import ResilienceTree
+
+log = logging.getLogger(__name__)
+
+ConfigListener = Callable[[int], Awaitable[None]]
+
+
+def discover_extensions() -> list[str]:
+    """Every module in ``cogs/`` that defines ``setup``: one extension per feature."""
+    found = []
+    for info in pkgutil.iter_modules(cogs.__path__):
+        if not info.name.startswith("_"):
+            found.append(f"cogs.{info.name}")
+    return sorted(found)
+
+
+def default_intents() -> discord.Intents:
+    """Members (to stop reminders when someone leaves) and message content (crisis replies)."""
+    intents = discord.Intents.default()
+    intents.members = True
+    intents.message_content = True
+    intents.presences = False
+    return intents
+
+
+class ResilienceBot(commands.Bot):
+    """Built by :func:`bot.app.create_bot`; everything it needs is passed in."""
+
+    content: Content
+    agreement: Agreement
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        db: Database,
+        scheduler: Scheduler,
+        intents: discord.Intents | None = None,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            guild_ready_timeout=guild_ready_timeout,
+            command_prefix=commands.when_mentioned,
+            intents=intents or default_intents(),
+            # Nobody gets pinged by accident: no @everyone, no roles; features opt in per message.
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=True, replied_user=False
+            ),
+            tree_cls=ResilienceTree,
+            help_command=None,
+            owner_ids=set(settings.owner_ids) or None,
+        )
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.scheduler = scheduler
+        self.guilds_repo = GuildRepository(db)
+        self.members = MemberRepository(db)
+        self._config_listeners: list[ConfigListener] = []
+        self.synced_commands = False
+        self._scheduler_start: asyncio.Task[None] | None = None
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        """Migrate, load content, load every feature, sync commands if they changed, start the clock."""
+        await self.db.connect()
+        await self.db.migrate()
+        root = Path(self.settings.content_path)
+        self.content = load_content(root)
+        self.agreement = load_agreement(root)
+        for extension in discover_extensions():
+            await self.load_extension(extension)
+        await self.sync_commands(force=False)
+        # Catch-up sends need the guild cache, so the scheduler starts once the gateway is ready.
+        self._scheduler_start = asyncio.create_task(self._start_scheduler(), name="scheduler:start")
+
+    async def _start_scheduler(self) -> None:
+        await self.wait_until_ready()
+        await self.scheduler.start()
+
+    async def close(self) -> None:
+        if self._scheduler_start is not None and not self._scheduler_start.done():
+            self._scheduler_start.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler_start
+        await self.scheduler.stop()
+        await super().close()
+        await self.db.close()
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def _command_payload(self) -> str:
+        commands_ = [c.to_dict(self.tree) for c in self.tree.get_commands()]
+        return json.dumps(sorted(commands_, key=lambda c: str(c["name"])), sort_keys=True, default=str)
+
+    async def sync_commands(self, *, force: bool) -> int:
+        """Register slash commands with Discord; skipped when nothing changed since last time.
+
+        With ``DEV_GUILD_ID`` they go to that one guild (instant); otherwise globally.
+        """
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        scope = f"guild:{guild.id}" if guild else "global"
+        digest = hashlib.sha256(self._command_payload().encode()).hexdigest()
+        key = f"commands_hash:{scope}"
+        row = await self.db.fetch_one("SELECT value FROM meta WHERE key = ?", (key,))
+        if not force and row is not None and row["value"] == digest:
+            return 0
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, digest),
+        )
+        self.synced_commands = True
+        log.info("synced %d commands (%s)", len(synced), scope)
+        return len(synced)
+
+    # -- group configuration ------------------------------------------------------------------
+
+    def on_config_change(self, listener: ConfigListener) -> None:
+        """Features that derive schedules from ``/setup`` re-derive them here."""
+        self._config_listeners.append(listener)
+
+    def remove_config_listener(self, listener: ConfigListener) -> None:
+        if listener in self._config_listeners:
+            self._config_listeners.remove(listener)
+
+    async def config_changed(self, guild_id: int) -> None:
+        for listener in list(self._config_listeners):
+            await listener(guild_id)
+
+    async def group_timezone(self, guild_id: int) -> str:
+        config = await self.guilds_repo.get(guild_id)
+        return config.timezone or self.settings.default_timezone
+
+    # -- owner tools --------------------------------------------------------------------------
+
+    async def is_owner(self, user: discord.abc.User) -> bool:
+        if self.settings.owner_ids:
+            return user.id in self.settings.owner_ids
+        return await super().is_owner(user)

@@ -1,0 +1,209 @@
+"""SQLite, the embedded default: one connection, WAL, foreign keys, explicit transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.db.base import Params, Row
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseStartupError(Exception):
+    """The database cannot be opened or migrated; the message says what to do."""
+
+
+def load_migrations() -> list[tuple[int, str, str]]:
+    """Return ``(number, filename, sql)`` for every bundled migration, in order."""
+    folder = resources.files("bot.db") / "migrations"
+    found: list[tuple[int, str, str]] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise DatabaseStartupError(f"two migrations share a number: {numbers}")
+    return found
+
+
+class _Tx:
+    """Statement helpers bound to the connection while the caller holds the lock."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, tuple(params))
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, tuple(params))
+        rowid = cursor.lastrowid
+        await cursor.close()
+        if rowid is None:
+            raise RuntimeError("INSERT produced no row id")
+        return rowid
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return dict(row) if row is not None else None
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            rows = await cursor.fetchall()
+        return [dict(r) for r in rows]
+
+
+class SqliteDatabase:
+    """The SQLite implementation of :class:`bot.db.base.Database`.
+
+    One connection in autocommit mode, and one lock: a single statement is its own durable
+    transaction, and ``transaction()`` holds the lock across ``BEGIN IMMEDIATE ... COMMIT`` so
+    concurrent handlers never share (or see) each other's uncommitted work.
+    """
+
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not connected")
+        return self._conn
+
+    async def connect(self) -> None:
+        """Open the file, creating its folder; a clear error if it is unwritable or not SQLite."""
+        if self._conn is not None:
+            return
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseStartupError(
+                    f"cannot create the folder for DATABASE_PATH={self.path}: {error.strerror}"
+                ) from None
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise DatabaseStartupError(f"cannot open DATABASE_PATH={self.path}: {error}") from None
+        conn.row_factory = sqlite3.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+                await cursor.fetchone()
+            async with conn.execute("PRAGMA quick_check") as cursor:
+                verdict = await cursor.fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {verdict[0] if verdict else '?'}")
+            # Prove the file is writable now rather than at the first member's check-in.
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            await conn.close()
+            reason = str(error)
+            if "not a database" in reason or "malformed" in reason or "integrity" in reason:
+                hint = "the file is damaged or is not a database; restore a backup or move it aside"
+            elif "readonly" in reason or "unable to open" in reason:
+                hint = "the file or its folder is not writable by the bot's user"
+            else:
+                hint = reason
+            raise DatabaseStartupError(f"cannot use DATABASE_PATH={self.path}: {hint}") from None
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def schema_version(self) -> int:
+        async with self._lock, self.conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply every pending migration, and the new ``user_version``, in one transaction."""
+        current = await self.schema_version()
+        pending = [(n, name, sql) for n, name, sql in load_migrations() if n > current]
+        if not pending:
+            return current
+        target = pending[-1][0]
+        script = "\n".join(sql for _, _, sql in pending)
+        async with self._lock:
+            try:
+                await self.conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
+                )
+            except sqlite3.Error as error:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                names = ", ".join(name for _, name, _ in pending)
+                raise DatabaseStartupError(f"migration failed ({names}): {error}") from None
+        log.info("database migrated from version %d to %d", current, target)
+        return target
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Tx]:
+        """Everything inside commits together or not at all."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Tx(self.conn)
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await _Tx(self.conn).execute(sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await _Tx(self.conn).insert(sql, params)
+
+    async def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        async with self.transaction():
+            await self.conn.executemany(sql, [tuple(r) for r in rows])
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._lock:
+            return await _Tx(self.conn).fetch_one(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            return await _Tx(self.conn).fetch_all(sql, params)
+
+    async def table_names(self) -> list[str]:
+        rows = await self.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        return [str(r["name"]) for r in rows]
+
+    async def backup_to(self, target: Path) -> None:
+        """Copy the live database with SQLite's online backup API."""
+        async with self._lock:
+            dest = await aiosqlite.connect(target)
+            try:
+                await self.conn.backup(dest)
+            finally:
+                await dest.close()

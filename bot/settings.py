@@ -1,0 +1,114 @@
+"""Operator settings, read from the environment and `.env`, or passed as keywords."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Each can be given as a keyword (tests) or an env variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Bot token. Absent means the offline demo runs instead."
+    )
+    database_path: Path = Field(default=Path("data/resilience.db"), description="SQLite database file.")
+    log_level: str = Field(default="INFO", description="CRITICAL, ERROR, WARNING, INFO or DEBUG.")
+    dev_guild_id: int | None = Field(default=None, description="Sync commands to this one guild only.")
+    default_timezone: str = Field(default="UTC", description="IANA zone for groups that set none.")
+    owner_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Comma-separated Discord user ids allowed to run owner commands."
+    )
+    content_path: Path = Field(default=SHIPPED_CONTENT, description="Folder of validated content files.")
+    catchup_grace_minutes: int = Field(
+        default=120, ge=0, le=7 * 24 * 60, description="How late a missed scheduled send may still go out."
+    )
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _empty_guild_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        upper = value.strip().upper()
+        if upper not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return upper
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA timezone name, e.g. Europe/London") from None
+        return value.strip()
+
+    @field_validator("owner_ids", mode="before")
+    @classmethod
+    def _split_owner_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be Discord user ids separated by commas, e.g. 1234,5678") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when there is no token: the offline demo runs instead of connecting."""
+        return self.discord_token is None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+class SettingsError(Exception):
+    """A bad setting; the message is one line naming the variable and what is wrong."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning a validation failure into one line that names the variable.
+
+    The message never includes the offending value for the token.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if name != "DISCORD_TOKEN" and "input" in first and first["type"].startswith(("int", "bool")):
+            message = f"{message} (got {str(first['input'])[:40]!r})"
+        raise SettingsError(f"{name}: {message}") from None

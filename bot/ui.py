@@ -1,0 +1,99 @@
+"""One error path for every interaction, and the base classes that use it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = (
+    "Sorry, something went wrong on my side and nothing was changed. If it keeps happening, "
+    "tell your facilitator and mention reference `{ref}`."
+)
+
+
+async def reply_private(interaction: discord.Interaction[Any], content: str, **kwargs: Any) -> None:
+    """Answer only the person who asked, whether or not the interaction was answered yet."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+# Discord's client names a few permissions differently from the API.
+_PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_threads": "Manage Threads"}
+
+
+def permission_names(names: list[str]) -> str:
+    return ", ".join(_PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in names)
+
+
+def describe_error(error: BaseException) -> str | None:
+    """The kind sentence for an expected problem, or None for a real fault."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserError):
+        return str(original)
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {permission_names(error.missing_permissions)} permission for this."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        needed = permission_names(error.missing_permissions)
+        return f"I need the {needed} permission here to do that. A server admin can grant it."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This works inside your group's server. Try it there."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Just a moment: you can do this again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this here."
+    if isinstance(original, discord.Forbidden):
+        return (
+            "Discord didn't let me do that: I may be missing a permission in that channel. "
+            "A server admin can check my role's permissions."
+        )
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Turn any error from a command, button or modal into a private reply."""
+    message = describe_error(error)
+    if message is None:
+        ref = secrets.token_hex(3)
+        original = getattr(error, "original", error)
+        log.error("interaction failed [ref %s]", ref, exc_info=original)
+        message = APOLOGY.format(ref=ref)
+    try:
+        await reply_private(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not tell a member about an error (interaction %s)", interaction.id)
+
+
+class BaseView(discord.ui.View):
+    """A view whose errors take the one error path."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class BaseModal(discord.ui.Modal):
+    """A modal whose errors take the one error path."""
+
+    # discord.py's Modal narrows View.on_error's signature (no item), hence the ignore.
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
+class ResilienceTree(app_commands.CommandTree[Any]):
+    """The command tree with the one error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, error)

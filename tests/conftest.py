@@ -1,0 +1,151 @@
+"""Shared fixtures: a real bot on a fake clock, driven through simcord's in-memory Discord."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import pytest_asyncio
+import simcord
+
+from bot.app import create_bot
+from bot.clock import FakeClock
+from bot.core import ResilienceBot
+from bot.errors import UserError
+from bot.settings import Settings
+
+# A Monday morning in London, well clear of any DST change; tests move the clock as they need.
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    # Tests never read the developer's own .env.
+    monkeypatch.chdir(tmp_path)
+    return Settings(database_path=tmp_path / "test.db", default_timezone="Europe/London")
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings, clock: FakeClock) -> ResilienceBot:
+    return create_bot(settings, clock=clock)
+
+
+@dataclass
+class Group:
+    """A configured group: a facilitator, members, and a channel for each purpose."""
+
+    env: simcord.Env
+    bot: ResilienceBot
+    clock: FakeClock
+    guild: simcord.GuildHandle
+    facilitator_role: simcord.RoleHandle
+    admin: simcord.MemberActor
+    facilitator: simcord.MemberActor
+    members: list[simcord.MemberActor]
+    channels: dict[str, simcord.ChannelHandle] = field(default_factory=dict)
+
+    @property
+    def member(self) -> simcord.MemberActor:
+        return self.members[0]
+
+    @property
+    def general(self) -> simcord.ChannelHandle:
+        return self.channels["group"]
+
+
+def build_group(
+    env: simcord.Env,
+    bot: ResilienceBot,
+    clock: FakeClock,
+    *,
+    name: str = "Resilience Group",
+    members: int = 3,
+) -> Group:
+    """Arrange a group's server; configuring it through ``/setup`` is :func:`configure`'s job."""
+    guild = env.create_guild(name)
+    role = guild.create_role("Facilitator")
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    channels = {
+        purpose: guild.create_text_channel(channel_name)
+        for purpose, channel_name in [
+            ("checkins", "check-ins"),
+            ("skills", "skills"),
+            ("wins", "wins"),
+            ("pairs", "pairs"),
+            ("alerts", "facilitators"),
+            ("group", "group"),
+        ]
+    }
+    admin = guild.add_member(env.create_user("ada-admin"), roles=[admin_role])
+    facilitator = guild.add_member(env.create_user("sam-facilitator"), roles=[role])
+    people = [guild.add_member(env.create_user(f"member{i + 1}")) for i in range(members)]
+    return Group(env, bot, clock, guild, role, admin, facilitator, people, channels)
+
+
+async def configure(group: Group, *, timezone: str = "Europe/London", country: str = "GB") -> None:
+    """Run the real ``/setup`` commands as the admin."""
+    admin, general = group.admin, group.general
+    for purpose, channel in group.channels.items():
+        await admin.slash(general, "setup channel", purpose=purpose, channel=channel)
+    await admin.slash(general, "setup facilitator-role", role=group.facilitator_role)
+    await admin.slash(general, "setup timezone", zone=timezone)
+    await admin.slash(general, "setup country", code=country)
+
+
+@pytest_asyncio.fixture
+async def group(simcord_env: simcord.Env, simcord_bot: ResilienceBot, clock: FakeClock) -> Group:
+    """A configured group in one line: ``async def test_x(group): ...``."""
+    built = build_group(simcord_env, simcord_bot, clock)
+    await configure(built)
+    show_facilitator_commands(built)
+    return built
+
+
+async def agree(actor: simcord.MemberActor, result: simcord.InteractionResult) -> simcord.InteractionResult:
+    """Click "I agree" on a consent prompt."""
+    return await actor.click(result.response.message, label="I agree")
+
+
+def allow_command(group: Group, name: str, who: simcord.MemberActor | simcord.RoleHandle) -> None:
+    """What a server admin does in Server Settings → Integrations: show a hidden command."""
+    command = group.env.backend.find_command(name, group.guild.id)
+    assert command is not None, f"/{name} was never synced"
+    group.guild.set_command_permissions(int(command["id"]), {who: True})
+
+
+def show_facilitator_commands(group: Group) -> None:
+    """Let the facilitator role see every command hidden behind Manage Server, as the README asks."""
+    for command in group.bot.tree.get_commands():
+        if command.default_permissions is not None:
+            allow_command(group, command.name, group.facilitator_role)
+
+
+def expected_errors(env: simcord.Env) -> list[str]:
+    """Acknowledge the errors the bot reported to people, and return their messages.
+
+    The tree's error handler turns these into kind ephemeral replies; simcord still records
+    them, so a test that expects a refusal says so here. Anything else fails the test.
+    """
+    messages = []
+    for error in env.errors:
+        original = getattr(error, "original", error)
+        if not isinstance(original, UserError | discord.app_commands.CheckFailure):
+            raise AssertionError(f"unexpected error: {error!r}") from error
+        messages.append(str(original))
+    return messages
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
