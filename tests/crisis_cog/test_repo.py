@@ -1,0 +1,92 @@
+"""Storage for crisis replies: a real SQLite file with every migration applied."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest_asyncio
+
+from bot.db import SqliteDatabase
+from bot.repos.crisis import CrisisRepository, CrisisSettings
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[CrisisRepository]:
+    db = SqliteDatabase(tmp_path / "crisis.db")
+    await db.connect()
+    await db.migrate()
+    yield CrisisRepository(db)
+    await db.close()
+
+
+async def test_events_hold_no_text_and_drive_the_reply_limit(repo):
+    assert await repo.last_reply_at(5) is None
+    await repo.record_event(1, 5, "concern", "dm", NOW)
+    await repo.record_event(1, 5, "concern", "limited", NOW + timedelta(hours=1))
+    assert await repo.last_reply_at(5) == NOW
+    await repo.record_event(0, 5, "urgent", "pointer", NOW + timedelta(hours=2))
+    assert await repo.last_reply_at(5) == NOW + timedelta(hours=2)
+    rows = await repo.db.fetch_all("SELECT * FROM crisis_events")
+    assert set(rows[0]) == {"event_id", "guild_id", "user_id", "level", "outcome", "created_at"}
+
+
+async def test_alert_claim_once_then_close_once_and_stats(repo):
+    event = await repo.record_event(1, 5, "urgent", "dm", NOW)
+    alert_id = await repo.create_alert(1, 5, event, "urgent", 10, 11, NOW)
+    await repo.set_alert_message(alert_id, 20, 21)
+    assert await repo.claim(alert_id, 100, NOW)
+    assert not await repo.claim(alert_id, 101, NOW)
+    alert = await repo.get_alert(alert_id)
+    assert alert is not None and alert.state == "claimed" and alert.claimed_by == 100
+    assert alert.alert_message_id == 21
+    assert await repo.recent_unresolved_alert(1, 5, NOW - timedelta(hours=6)) == alert
+    assert await repo.close(alert_id, "false_alarm", 101, NOW)
+    assert not await repo.close(alert_id, "resolved", 100, NOW)
+    assert await repo.recent_unresolved_alert(1, 5, NOW - timedelta(hours=6)) is None
+    other = await repo.create_alert(1, 6, event, "concern", 10, 12, NOW)
+    assert await repo.close(other, "resolved", 100, NOW)
+    stats = await repo.stats(1)
+    assert (stats.false_alarm, stats.resolved, stats.open, stats.total) == (1, 1, 0, 2)
+    assert (await repo.stats(2)).total == 0
+
+
+async def test_settings_default_on_and_round_trip(repo):
+    assert await repo.settings(1) == CrisisSettings(1, alerts=True, ping_urgent=False)
+    await repo.save_settings(CrisisSettings(1, alerts=False, ping_urgent=True), NOW)
+    assert await repo.settings(1) == CrisisSettings(1, alerts=False, ping_urgent=True)
+
+
+async def test_opt_out_anywhere_counts_everywhere_until_opt_in(repo):
+    assert not await repo.is_opted_out(5)
+    await repo.opt_out(1, 5, NOW)
+    await repo.opt_out(1, 5, NOW)
+    assert await repo.is_opted_out(5)
+    assert not await repo.is_opted_out(6)
+    await repo.opt_in(5)
+    assert not await repo.is_opted_out(5)
+
+
+async def test_safety_plan_is_per_person(repo):
+    assert await repo.get_plan(5) is None
+    await repo.save_plan(5, {"warning_signs": "Not sleeping"}, NOW)
+    await repo.save_plan(5, {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}, NOW)
+    assert await repo.get_plan(5) == {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}
+    assert await repo.get_plan(6) is None
+    await repo.delete_plan(5)
+    assert await repo.get_plan(5) is None
+
+
+async def test_forget_member_is_per_group(repo):
+    event = await repo.record_event(1, 5, "concern", "dm", NOW)
+    await repo.create_alert(1, 5, event, "concern", 10, 11, NOW)
+    await repo.record_event(2, 5, "concern", "dm", NOW)
+    await repo.opt_out(1, 5, NOW)
+    await repo.forget_member(1, 5)
+    assert await repo.count_events(1) == 0
+    assert await repo.count_events(2) == 1
+    assert (await repo.stats(1)).total == 0
+    assert not await repo.is_opted_out(5)
