@@ -59,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo" or (command == "run" and settings.demo_mode):
         if command == "run":
             print("No DISCORD_TOKEN set: playing the offline demo instead.\n", flush=True)
+        # The transcript is the demo's output; routine start-up logs would only clutter it.
+        if settings.log_level_number > logging.DEBUG:
+            logging.getLogger().setLevel(logging.WARNING)
+            # discord.py's notes about voice support and the simulated gateway are noise here.
+            logging.getLogger("discord").setLevel(logging.ERROR)
         from bot.demo import run_demo
 
         return asyncio.run(run_demo())
@@ -71,9 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _content_check(settings: Settings) -> int:
-    from bot.content import check_content
+    from bot.validation import check_all
 
-    problems = check_content(settings.content_path)
+    problems = check_all(settings.content_path)
     for problem in problems:
         print(problem)
     if problems:

@@ -17,13 +17,14 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock
 from bot.consent import Agreement, load_agreement
-from bot.content import Content, load_content
+from bot.content import Content
 from bot.db import Database
 from bot.repos.guilds import GuildRepository
 from bot.repos.members import MemberRepository
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.ui import ResilienceTree
+from bot.validation import load_all
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class ResilienceBot(commands.Bot):
         await self.db.connect()
         await self.db.migrate()
         root = Path(self.settings.content_path)
-        self.content = load_content(root)
+        self.content = load_all(root)
         self.agreement = load_agreement(root)
         for extension in discover_extensions():
             await self.load_extension(extension)
