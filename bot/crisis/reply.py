@@ -1,0 +1,249 @@
+"""What the bot says around crisis: the private reply, /resources, the channel pointer, the
+facilitator alert, the grounding steps and the safety-plan sections. Pure text, no I/O.
+
+Written from shared/reference/safety.md: warm, short, no judgement, no quoting, never a method or
+means; always says it is automated, not watched around the clock and not an emergency service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.crisis.resources import CountryResources, Reach, Service
+
+ReplyLevel = Literal["concern", "urgent"]
+
+NOT_MONITORED = (
+    "This is an automated message. The group and this bot are not watched around the clock, "
+    "and I'm not an emergency service."
+)
+LOCAL_EMERGENCY = "If you are in immediate danger, call your local emergency number."
+
+
+def describe_reach(reach: Reach) -> str:
+    """One way to reach a service, in words: ``call 116 123 (free)``, ``text SHOUT to 85258``."""
+    if reach.kind == "phone":
+        text = f"call **{reach.value}**"
+    elif reach.kind == "text":
+        text = (
+            f"text **{reach.keyword}** to **{reach.value}**" if reach.keyword else f"text **{reach.value}**"
+        )
+    elif reach.kind == "chat":
+        text = f"chat at <{reach.value}>" if reach.value.startswith("https://") else reach.value
+    elif reach.kind == "email":
+        text = f"email {reach.value}"
+    else:
+        text = f"WhatsApp **{reach.value}**"
+    return f"{text} ({reach.notes})" if reach.notes else text
+
+
+def describe_service(service: Service) -> str:
+    """``**Samaritans**: call 116 123 (free) · email jo@… · 24/7``."""
+    ways = " · ".join(describe_reach(r) for r in service.reach)
+    return f"**{service.name}**: {ways} · {service.hours}"
+
+
+def emergency_line(res: CountryResources) -> str:
+    """The emergency number for the country when it was checked, else the general advice."""
+    if res.emergency is None:
+        return LOCAL_EMERGENCY
+    numbers = " or ".join(f"**{n}**" for n in res.emergency.numbers)
+    return f"If you are in immediate danger, call {numbers}."
+
+
+def directory_lines(res: CountryResources) -> list[str]:
+    return [f"**{d.name}**: <{d.url}> ({d.description})" for d in res.international]
+
+
+def helpline_lines(res: CountryResources) -> list[str]:
+    """The country's helplines, or the international directories when there are none."""
+    if res.is_fallback:
+        return [
+            "I don't have helplines for your country in my list yet. "
+            "These directories can find one near you:",
+            *directory_lines(res),
+        ]
+    return [describe_service(s) for s in res.services]
+
+
+def _where(res: CountryResources) -> str:
+    return f" ({res.name})" if res.name else ""
+
+
+def crisis_message(res: CountryResources, level: ReplyLevel) -> str:
+    """The private reply after a concern or urgent verdict. Short: hard to read a wall of text."""
+    lines = [
+        "Hi. I noticed your message and wanted to check in with you. You matter, and you're not "
+        "alone in this. Talking to someone can really help, right now if you need it.",
+        "",
+    ]
+    if level == "urgent":
+        lines += [emergency_line(res), ""]
+    lines += [f"**People you can reach any time{_where(res)}**", *helpline_lines(res), ""]
+    lines += [
+        "You could also tell a facilitator or someone you trust how you're doing. "
+        "The buttons below open your safety plan or a short grounding exercise.",
+        "",
+        f"-# {NOT_MONITORED} `/resources` shows these lines again whenever you need them.",
+    ]
+    return "\n".join(lines)[:2000]
+
+
+def resources_message(res: CountryResources) -> str:
+    """``/resources``: the helplines, the emergency number, the directories, the statement."""
+    lines = [f"**Support lines{_where(res)}**", *helpline_lines(res), "", emergency_line(res)]
+    if not res.is_fallback:
+        lines += ["", "**Anywhere in the world**", *directory_lines(res)]
+    lines += ["", NOT_MONITORED]
+    if not res.is_fallback:
+        checked = max(s.verified for s in res.services)
+        lines += [f"-# Numbers checked {checked.isoformat()}. Other countries: `/resources country:`"]
+    return "\n".join(lines)[:2000]
+
+
+def channel_pointer(mention: str) -> str:
+    """The public fallback when a DM can't be delivered: only a mention and a private command."""
+    return (
+        f"{mention}, I couldn't send you a private message. If you'd like some support, "
+        "`/resources` shows helplines that only you can see. You're not alone. 💙"
+    )
+
+
+def alert_message(
+    *,
+    level: ReplyLevel,
+    member_id: int,
+    channel_id: int,
+    jump_url: str,
+    at_unix: int,
+    status: str,
+) -> str:
+    """The facilitator alert: who, where, when, how serious; never the member's words."""
+    head = "🔴 **Urgent**" if level == "urgent" else "🟠 **Concern**"
+    return "\n".join(
+        [
+            f"{head}: <@{member_id}> may need support.",
+            f"Where: <#{channel_id}> · [jump to the message]({jump_url}) · <t:{at_unix}:F>",
+            "They were sent helplines privately (unless they turned automatic replies off). "
+            "Please reach out privately and don't quote their words.",
+            f"**Status:** {status}",
+        ]
+    )
+
+
+def alert_status(state: str, *, claimed_by: int | None, closed_by: int | None, at_unix: int) -> str:
+    if state == "claimed" and claimed_by:
+        return f"<@{claimed_by}> is reaching out (<t:{at_unix}:R>)."
+    if state == "resolved":
+        return f"Resolved by <@{closed_by}> <t:{at_unix}:R>."
+    if state == "false_alarm":
+        return f"Marked a false alarm by <@{closed_by}> <t:{at_unix}:R>."
+    return "Open: nobody has claimed this yet."
+
+
+# -- grounding ---------------------------------------------------------------------------------
+
+GROUNDING_STEPS: tuple[str, ...] = (
+    "**Grounding: 5-4-3-2-1**\nLet's slow things down together. Sit or stand however is "
+    "comfortable and take one slow breath in, and a longer breath out. Press **Next** when you're ready.",
+    "**5 things you can see.** Look around and name them, quietly or out loud. A colour, a shape, "
+    "something small you hadn't noticed.",
+    "**4 things you can feel.** Your feet on the floor, the chair under you, the air on your skin, "
+    "the fabric of your clothes.",
+    "**3 things you can hear.** Near or far: traffic, a fan, your own breathing.",
+    "**2 things you can smell.** If nothing comes, think of two smells you like.",
+    "**1 thing you can taste,** or one kind thing you can say to yourself right now.",
+    "**Well done.** Take one more slow breath. If things still feel like too much, reaching out to "
+    "someone can help: `/resources` shows helplines, and your facilitator is there too.",
+)
+
+
+def grounding_step(index: int) -> str:
+    """Step ``index`` (0-based) of the exercise, clamped to the steps that exist."""
+    return GROUNDING_STEPS[max(0, min(index, len(GROUNDING_STEPS) - 1))]
+
+
+# -- safety plan -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSection:
+    key: str
+    title: str
+    label: str  # the modal field label, at most 45 characters
+    placeholder: str
+
+
+PLAN_SECTIONS: tuple[PlanSection, ...] = (
+    PlanSection(
+        "warning_signs",
+        "1. My warning signs",
+        "My warning signs",
+        "Thoughts, moods or situations that tell me a crisis may be building",
+    ),
+    PlanSection(
+        "coping",
+        "2. Things I can do on my own",
+        "Things I can do on my own",
+        "What takes my mind off things: a walk, music, a shower, a game",
+    ),
+    PlanSection(
+        "places",
+        "3. People and places that help me feel better",
+        "People and places that help",
+        "A friend to hang out with, a café, the library, a park",
+    ),
+    PlanSection(
+        "people",
+        "4. People I can ask for help",
+        "People I can ask for help",
+        "Names and how to reach them",
+    ),
+    PlanSection(
+        "professionals",
+        "5. Professionals and services I can contact",
+        "Professionals and services",
+        "My therapist or GP, a helpline (see /resources), with numbers",
+    ),
+    PlanSection(
+        "environment",
+        "6. Making my space safer",
+        "Making my space safer",
+        "Things I can put away or ask someone to keep for me",
+    ),
+    PlanSection(
+        "reasons",
+        "7. My reasons for living",
+        "My reasons for living",
+        "People, pets, plans, what matters most to me",
+    ),
+)
+PLAN_KEYS = frozenset(s.key for s in PLAN_SECTIONS)
+# Seven sections of this length, plus titles, stay inside an embed's 6,000 characters.
+SECTION_MAX = 750
+# A modal holds at most five inputs, so the plan is edited in two parts.
+PLAN_PARTS: tuple[tuple[PlanSection, ...], ...] = (PLAN_SECTIONS[:4], PLAN_SECTIONS[4:])
+
+
+def clean_plan(sections: Mapping[str, str]) -> dict[str, str]:
+    """Keep only known sections, trimmed and within the length limit; drop empty ones."""
+    cleaned = {}
+    for key, value in sections.items():
+        text = value.strip()[:SECTION_MAX]
+        if key in PLAN_KEYS and text:
+            cleaned[key] = text
+    return cleaned
+
+
+def plan_as_text(sections: Mapping[str, str]) -> str:
+    """The plan as a plain-text file someone can keep, print or share with their therapist."""
+    lines = ["My safety plan", "==============", ""]
+    for section in PLAN_SECTIONS:
+        lines += [section.title, sections.get(section.key, "").strip() or "(not filled in yet)", ""]
+    lines += [
+        "If you are in immediate danger, call your local emergency number.",
+        "Helplines for your country: /resources in your group's Discord server.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,520 @@
+"""Crisis replies: notice crisis language, answer privately, alert the facilitators.
+
+- ``on_message``: a concern or urgent verdict gets a private DM with the helplines for the
+  group's country (or the same reply in a DM to the bot); if DMs are closed, a one-line pointer
+  in the channel that names only the member and points to ``/resources``.
+- A facilitator alert (group setting, on by default) with persistent claim / resolve / false
+  alarm buttons. Never the message text, anywhere: not in alerts, the database or the logs.
+- ``/resources``, ``/grounding`` for everyone (servers and DMs, no consent needed);
+  ``/crisis settings`` and ``/crisis stats`` for facilitators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import facilitator_only, is_facilitator
+from bot.core import ResilienceBot
+from bot.countries import search_countries, validate_country
+from bot.crisis.detect import Detector, shipped_detector
+from bot.crisis.reply import (
+    GROUNDING_STEPS,
+    ReplyLevel,
+    alert_message,
+    alert_status,
+    channel_pointer,
+    crisis_message,
+    grounding_step,
+    resources_message,
+)
+from bot.crisis.resources import resources_for
+from bot.repos.crisis import DM_GUILD, Alert, CrisisRepository, CrisisSettings, Outcome
+from bot.ui import report_error
+from cogs.safetyplan import PlanOpen
+
+log = logging.getLogger(__name__)
+
+# At most one automatic reply per person in this window; an urgent verdict always gets one.
+REPLY_GAP = timedelta(hours=6)
+# Discord's "Cannot send messages to this user".
+CANNOT_DM = 50007
+
+
+def _repo(interaction: discord.Interaction[Any]) -> CrisisRepository:
+    bot: ResilienceBot = interaction.client
+    return CrisisRepository(bot.db)
+
+
+async def country_for(bot: ResilienceBot, user_id: int, guild_id: int | None) -> str | None:
+    """The country whose helplines to show: the group's (member country is not stored yet).
+
+    In a DM, the first of the person's groups (or servers shared with the bot) that set one.
+    """
+    if guild_id:
+        return (await bot.guilds_repo.get(guild_id)).country
+    candidates = list(await bot.members.guilds_of(user_id))
+    user = bot.get_user(user_id)
+    if user is not None:
+        candidates += [g.id for g in user.mutual_guilds if g.id not in candidates]
+    for candidate in candidates:
+        country = (await bot.guilds_repo.get(candidate)).country
+        if country:
+            return country
+    return None
+
+
+# -- buttons in the crisis DM -----------------------------------------------------------------
+
+
+class GroundingButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"crisis:ground:(?P<step>start|\d+)"
+):
+    """``start`` opens the exercise in a new private message; a number moves to that step."""
+
+    def __init__(self, step: int | None) -> None:
+        label = "Grounding exercise" if step is None else "Next"
+        custom = "crisis:ground:start" if step is None else f"crisis:ground:{step}"
+        style = discord.ButtonStyle.secondary if step is None else discord.ButtonStyle.primary
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom))
+        self.step = step
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> GroundingButton:
+        step = match["step"]
+        return cls(None if step == "start" else int(step))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            if self.step is None:
+                await interaction.response.send_message(
+                    grounding_step(0), view=_first_step_view(), ephemeral=True
+                )
+            else:
+                await interaction.response.edit_message(
+                    content=grounding_step(self.step), view=grounding_view(self.step + 1)
+                )
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+def _first_step_view() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(GroundingButton(1))
+    return view
+
+
+def grounding_view(next_step: int) -> discord.ui.View | None:
+    """A Next button to ``next_step``, or nothing after the last step."""
+    if next_step >= len(GROUNDING_STEPS):
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(GroundingButton(next_step))
+    return view
+
+
+class RepliesButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"crisis:replies:(?P<on>on|off):(?P<guild>\d+)"
+):
+    """Turn automatic replies off (from the crisis DM) or back on (from the confirmation)."""
+
+    def __init__(self, on: bool, guild_id: int) -> None:
+        label = "Turn automatic replies back on" if on else "Turn off automatic replies"
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"crisis:replies:{'on' if on else 'off'}:{guild_id}",
+            )
+        )
+        self.on = on
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RepliesButton:
+        return cls(match["on"] == "on", int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._toggle(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def _toggle(self, interaction: discord.Interaction[Any]) -> None:
+        bot: ResilienceBot = interaction.client
+        repo = CrisisRepository(bot.db)
+        user_id = interaction.user.id
+        guild_ids = set(await bot.members.guilds_of(user_id))
+        if self.on:
+            await repo.opt_in(user_id)
+            for guild_id in guild_ids:
+                await bot.members.set_choice(guild_id, user_id, "crisis_replies", True)
+            await interaction.response.send_message(
+                "Automatic replies are back on. Thank you for letting me check in.", ephemeral=True
+            )
+            return
+        # Kept even without a member row: it is a safety preference this person asked for.
+        await repo.opt_out(self.guild_id, user_id, bot.clock.now())
+        for guild_id in guild_ids:
+            await bot.members.set_choice(guild_id, user_id, "crisis_replies", False)
+        view = discord.ui.View(timeout=None)
+        view.add_item(RepliesButton(True, self.guild_id))
+        await interaction.response.send_message(
+            "Done: I won't send you automatic messages like that any more. `/resources` still shows "
+            "helplines whenever you want them, and your facilitators are still there for you.",
+            view=view,
+            ephemeral=True,
+        )
+
+
+def crisis_dm_view(guild_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(PlanOpen())
+    view.add_item(GroundingButton(None))
+    view.add_item(RepliesButton(False, guild_id))
+    return view
+
+
+# -- the facilitator alert --------------------------------------------------------------------
+
+AlertAction = Literal["claim", "resolve", "false"]
+_ALERT_LABELS: dict[str, tuple[str, discord.ButtonStyle]] = {
+    "claim": ("I'm reaching out", discord.ButtonStyle.primary),
+    "resolve": ("Resolved", discord.ButtonStyle.success),
+    "false": ("False alarm", discord.ButtonStyle.secondary),
+}
+
+
+def render_alert(alert: Alert) -> str:
+    at = alert.updated_at if alert.state != "open" else alert.created_at
+    status = alert_status(
+        alert.state, claimed_by=alert.claimed_by, closed_by=alert.closed_by, at_unix=int(at.timestamp())
+    )
+    jump = (
+        f"https://discord.com/channels/{alert.guild_id}/{alert.source_channel_id}/{alert.source_message_id}"
+    )
+    return alert_message(
+        level=alert.level,
+        member_id=alert.user_id,
+        channel_id=alert.source_channel_id,
+        jump_url=jump,
+        at_unix=int(alert.created_at.timestamp()),
+        status=status,
+    )
+
+
+def alert_view(alert: Alert) -> discord.ui.View | None:
+    actions: tuple[AlertAction, ...]
+    if alert.state == "open":
+        actions = ("claim", "resolve", "false")
+    elif alert.state == "claimed":
+        actions = ("resolve", "false")
+    else:
+        return None
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        view.add_item(AlertButton(action, alert.alert_id))
+    return view
+
+
+class AlertButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"crisis:alert:(?P<action>claim|resolve|false):(?P<id>\d+)",
+):
+    def __init__(self, action: AlertAction, alert_id: int) -> None:
+        label, style = _ALERT_LABELS[action]
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"crisis:alert:{action}:{alert_id}")
+        )
+        self.action: AlertAction = action
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AlertButton:
+        action: AlertAction = match["action"]  # type: ignore[assignment]
+        return cls(action, int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._act(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def _act(self, interaction: discord.Interaction[Any]) -> None:
+        bot: ResilienceBot = interaction.client
+        repo = CrisisRepository(bot.db)
+        alert = await repo.get_alert(self.alert_id)
+        if alert is None or interaction.guild is None or alert.guild_id != interaction.guild.id:
+            await interaction.response.send_message("I can't find this alert any more.", ephemeral=True)
+            return
+        config = await bot.guilds_repo.get(alert.guild_id)
+        if not isinstance(interaction.user, discord.Member) or not is_facilitator(interaction.user, config):
+            await interaction.response.send_message(
+                "These buttons are for the group's facilitators.", ephemeral=True
+            )
+            return
+        now, me = bot.clock.now(), interaction.user.id
+        if self.action == "claim":
+            done = await repo.claim(alert.alert_id, me, now)
+        else:
+            done = await repo.close(
+                alert.alert_id, "resolved" if self.action == "resolve" else "false_alarm", me, now
+            )
+        current = await repo.get_alert(alert.alert_id)
+        assert current is not None
+        if not done:
+            await interaction.response.send_message(_already(current, me), ephemeral=True)
+            return
+        await interaction.response.edit_message(
+            content=render_alert(current),
+            view=alert_view(current),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        if self.action == "false":
+            stats = await repo.stats(alert.guild_id)
+            await interaction.followup.send(
+                f"Noted as a false alarm, thank you. This group has had {stats.false_alarm} false "
+                f"alarm(s) out of {stats.total} alert(s); `/crisis stats` shows the numbers.",
+                ephemeral=True,
+            )
+
+
+def _already(alert: Alert, me: int) -> str:
+    if alert.state == "claimed" and alert.claimed_by == me:
+        return "You've already said you're reaching out. Thank you."
+    if alert.state == "claimed":
+        return (
+            f"<@{alert.claimed_by}> is already reaching out, so nobody gets two messages at once. "
+            "Thank you for checking. If you think more is needed, talk with them first."
+        )
+    return "This alert is already closed. Thank you for checking."
+
+
+# -- the cog ----------------------------------------------------------------------------------
+
+
+async def country_autocomplete(
+    _interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=f"{name} ({code})"[:100], value=code)
+        for code, name in search_countries(current)
+    ]
+
+
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
+class Crisis(commands.Cog):
+    """Private replies to crisis language, facilitator alerts, /resources and /grounding."""
+
+    crisis = app_commands.Group(
+        name="crisis",
+        description="Crisis alerts for facilitators",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: ResilienceBot, detector: Detector | None = None) -> None:
+        self.bot = bot
+        self.repo = CrisisRepository(bot.db)
+        self.detector = detector or shipped_detector()
+        # One reply decision at a time per person, so two quick messages can't both get a DM.
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # -- the listener ---------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.content:
+            return
+        if message.guild is None and not isinstance(message.channel, discord.DMChannel):
+            return
+        verdict = self.detector.detect(message.content)
+        if verdict.level == "none":
+            return
+        try:
+            await self._handle(message, verdict.level)
+        except Exception:
+            # Never the text, never the member: just enough to find the fault.
+            log.exception("crisis reply failed (guild %s)", message.guild.id if message.guild else "dm")
+
+    async def _handle(self, message: discord.Message, level: ReplyLevel) -> None:
+        guild = message.guild
+        if guild is not None:
+            config = await self.bot.guilds_repo.get(guild.id)
+            # Facilitators talking about an alert in their own channel are not the subject of one.
+            if config.channels.get("alerts") == message.channel.id:
+                return
+        guild_id = guild.id if guild else DM_GUILD
+        now = self.bot.clock.now()
+        async with self._locks[message.author.id]:
+            outcome = await self._reply(message, level, guild_id)
+            event_id = await self.repo.record_event(guild_id, message.author.id, level, outcome, now)
+        log.info("crisis verdict %s in guild %s: %s", level, guild_id or "dm", outcome)
+        if guild is not None:
+            await self._alert(message, guild, level, event_id)
+
+    async def _opted_out(self, guild_id: int, user_id: int) -> bool:
+        if guild_id:
+            member = await self.bot.members.get(guild_id, user_id)
+            if member is not None and not member.crisis_replies:
+                return True
+        return await self.repo.is_opted_out(user_id)
+
+    async def _reply(self, message: discord.Message, level: ReplyLevel, guild_id: int) -> Outcome:
+        author = message.author
+        if await self._opted_out(guild_id, author.id):
+            return "opted_out"
+        if level != "urgent":
+            last = await self.repo.last_reply_at(author.id)
+            if last is not None and self.bot.clock.now() - last < REPLY_GAP:
+                return "limited"
+        res = resources_for(await country_for(self.bot, author.id, guild_id or None))
+        content = crisis_message(res, level)
+        view = crisis_dm_view(guild_id)
+        try:
+            await author.send(content, view=view)
+            return "dm"
+        except discord.HTTPException as error:
+            if message.guild is None or not (isinstance(error, discord.Forbidden) or error.code == CANNOT_DM):
+                log.warning("crisis DM failed with HTTP %s", error.status)
+                return "failed"
+        if guild_id:
+            member = await self.bot.members.get(guild_id, author.id)
+            if member is not None:
+                await self.bot.members.mark_dm_closed(guild_id, author.id, self.bot.clock.now())
+        try:
+            # No reply reference: a reply would show a preview of their words under the pointer.
+            await message.channel.send(
+                channel_pointer(author.mention),
+                allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[author]),
+            )
+            return "pointer"
+        except discord.HTTPException as error:
+            log.warning("crisis channel pointer failed with HTTP %s", error.status)
+            return "failed"
+
+    async def _alert(
+        self, message: discord.Message, guild: discord.Guild, level: ReplyLevel, event_id: int
+    ) -> None:
+        settings = await self.repo.settings(guild.id)
+        if not settings.alerts:
+            return
+        config = await self.bot.guilds_repo.get(guild.id)
+        # Only a channel set up for alerts: never the group channel fallback, which members read.
+        channel_id = config.channels.get("alerts")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            log.warning("crisis alert skipped: no alerts channel set in guild %s", guild.id)
+            return
+        now = self.bot.clock.now()
+        if level != "urgent":
+            recent = await self.repo.recent_unresolved_alert(guild.id, message.author.id, now - REPLY_GAP)
+            if recent is not None:
+                return
+        alert_id = await self.repo.create_alert(
+            guild.id, message.author.id, event_id, level, message.channel.id, message.id, now
+        )
+        alert = await self.repo.get_alert(alert_id)
+        assert alert is not None
+        content = render_alert(alert)
+        mentions = discord.AllowedMentions.none()
+        role_id = config.facilitator_role_id
+        if level == "urgent" and settings.ping_urgent and role_id:
+            content = f"<@&{role_id}> {content}"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
+        try:
+            view = alert_view(alert)
+            assert view is not None  # a new alert is open
+            sent = await channel.send(content, view=view, allowed_mentions=mentions)
+        except discord.HTTPException as error:
+            log.warning("crisis alert could not be posted (HTTP %s) in guild %s", error.status, guild.id)
+            await self.repo.delete_alert(alert_id)
+            return
+        await self.repo.set_alert_message(alert_id, channel.id, sent.id)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    @app_commands.command(name="resources", description="Helplines and crisis support, shown only to you")
+    @app_commands.describe(country="Two-letter country code, like GB or US (default: your group's)")
+    @app_commands.autocomplete(country=country_autocomplete)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def resources(self, interaction: discord.Interaction[Any], country: str | None = None) -> None:
+        if country:
+            code: str | None = validate_country(country)
+        else:
+            code = await country_for(
+                self.bot, interaction.user.id, interaction.guild.id if interaction.guild else None
+            )
+        await interaction.response.send_message(resources_message(resources_for(code)), ephemeral=True)
+
+    @app_commands.command(name="grounding", description="A short 5-4-3-2-1 grounding exercise, just for you")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def grounding(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(grounding_step(0), view=_first_step_view(), ephemeral=True)
+
+    @crisis.command(name="settings", description="Facilitator alerts for crisis language (see or change)")
+    @app_commands.describe(
+        alerts="Post an alert in the facilitators' channel", ping="Ping the facilitator role on urgent alerts"
+    )
+    @facilitator_only()
+    async def settings(
+        self,
+        interaction: discord.Interaction[Any],
+        alerts: Literal["on", "off"] | None = None,
+        ping: Literal["on", "off"] | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        current = await self.repo.settings(interaction.guild.id)
+        if alerts is not None or ping is not None:
+            current = CrisisSettings(
+                interaction.guild.id,
+                alerts=current.alerts if alerts is None else alerts == "on",
+                ping_urgent=current.ping_urgent if ping is None else ping == "on",
+            )
+            await self.repo.save_settings(current, self.bot.clock.now())
+        config = await self.bot.guilds_repo.get(interaction.guild.id)
+        where = (
+            f"<#{config.channels['alerts']}>"
+            if config.channels.get("alerts")
+            else "not set (use `/setup channel`)"
+        )
+        await interaction.response.send_message(
+            f"**Crisis alerts:** {_on_off(current.alerts)} (channel: {where})\n"
+            f"**Ping the facilitator role on urgent alerts:** {_on_off(current.ping_urgent)}\n"
+            "-# Members always get their private reply; these settings only change what facilitators see.",
+            ephemeral=True,
+        )
+
+    @crisis.command(name="stats", description="How many alerts, and how many were false alarms")
+    @facilitator_only()
+    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild is not None
+        stats = await self.repo.stats(interaction.guild.id)
+        await interaction.response.send_message(
+            f"**Crisis alerts in this group:** {stats.total}\n"
+            f"- open: {stats.open}\n- someone reaching out: {stats.claimed}\n"
+            f"- resolved: {stats.resolved}\n- false alarms: {stats.false_alarm}",
+            ephemeral=True,
+        )
+
+
+async def setup(bot: ResilienceBot) -> None:
+    bot.add_dynamic_items(GroundingButton, RepliesButton, AlertButton)
+    await bot.add_cog(Crisis(bot))
