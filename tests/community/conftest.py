@@ -22,3 +22,13 @@ async def at(group, when: datetime) -> None:  # type: ignore[no-untyped-def]
     """Move the fake clock and run whatever came due, as the alarm would."""
     group.clock.set(when)
     await group.bot.scheduler.run_due()
+
+
+async def restart(group) -> None:  # type: ignore[no-untyped-def]
+    """Restart with a fresh bot on the same database (``restart_bot()`` alone reloads the same
+    bot object, whose extensions are still loaded)."""
+    from bot.app import create_bot
+
+    fresh = create_bot(group.bot.settings, clock=group.clock)
+    await group.env.restart_bot(fresh)
+    group.bot = fresh
