@@ -97,7 +97,8 @@ class ResilienceBot(commands.Bot):
         self.content = load_all(root)
         self.agreement = load_agreement(root)
         for extension in discover_extensions():
-            await self.load_extension(extension)
+            if extension not in self.extensions:
+                await self.load_extension(extension)
         await self.sync_commands(force=False)
         # Catch-up sends need the guild cache, so the scheduler starts once the gateway is ready.
         self._scheduler_start = asyncio.create_task(self._start_scheduler(), name="scheduler:start")
@@ -107,12 +108,20 @@ class ResilienceBot(commands.Bot):
         await self.scheduler.start()
 
     async def close(self) -> None:
+        await super().close()
+        await self.release()
+
+    async def release(self) -> None:
+        """Stop the clock and close the database. Safe to call twice.
+
+        ``close()`` calls it; harnesses that detach the bot without closing it (the offline demo,
+        tests) call it themselves, or the database's worker thread keeps the process alive.
+        """
         if self._scheduler_start is not None and not self._scheduler_start.done():
             self._scheduler_start.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._scheduler_start
         await self.scheduler.stop()
-        await super().close()
         await self.db.close()
 
     # -- commands -----------------------------------------------------------------------------

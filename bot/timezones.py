@@ -90,6 +90,10 @@ def validate_zone(name: str) -> ZoneInfo:
     exact = [z for z in all_zones() if z.lower() == resolved.lower()]
     if exact:
         return ZoneInfo(exact[0])
+    # A city typed without its region ("new york", "London") is unambiguous often enough.
+    cities = [z for z in all_zones() if _plain(z).rsplit("/", 1)[-1] == _plain(cleaned)]
+    if len(cities) == 1:
+        return ZoneInfo(cities[0])
     matches = search_zones(cleaned, limit=3)
     hint = f" Did you mean {', '.join(f'`{m}`' for m in matches)}?" if matches else ""
     shown = cleaned.replace("`", "'")[:40] or "that"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
@@ -35,8 +35,21 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture
-def simcord_bot(settings: Settings, clock: FakeClock) -> ResilienceBot:
-    return create_bot(settings, clock=clock)
+def bot_pool() -> list[ResilienceBot]:
+    """Every bot a test builds (restarts make new ones); all are released at teardown."""
+    return []
+
+
+@pytest_asyncio.fixture
+async def simcord_bot(
+    settings: Settings, clock: FakeClock, bot_pool: list[ResilienceBot]
+) -> AsyncIterator[ResilienceBot]:
+    bot = create_bot(settings, clock=clock, guild_ready_timeout=0.05)
+    bot_pool.append(bot)
+    yield bot
+    # simcord detaches bots without closing them; without this their database threads linger.
+    for each in bot_pool:
+        await each.release()
 
 
 @dataclass
@@ -52,6 +65,7 @@ class Group:
     facilitator: simcord.MemberActor
     members: list[simcord.MemberActor]
     channels: dict[str, simcord.ChannelHandle] = field(default_factory=dict)
+    pool: list[ResilienceBot] = field(default_factory=list)
 
     @property
     def member(self) -> simcord.MemberActor:
@@ -102,12 +116,24 @@ async def configure(group: Group, *, timezone: str = "Europe/London", country: s
 
 
 @pytest_asyncio.fixture
-async def group(simcord_env: simcord.Env, simcord_bot: ResilienceBot, clock: FakeClock) -> Group:
+async def group(
+    simcord_env: simcord.Env, simcord_bot: ResilienceBot, clock: FakeClock, bot_pool: list[ResilienceBot]
+) -> Group:
     """A configured group in one line: ``async def test_x(group): ...``."""
     built = build_group(simcord_env, simcord_bot, clock)
+    built.pool = bot_pool
     await configure(built)
     show_facilitator_commands(built)
     return built
+
+
+async def restart(group: Group) -> ResilienceBot:
+    """A process restart: a brand-new bot on the same database file, settings and clock."""
+    new = create_bot(group.bot.settings, clock=group.clock, guild_ready_timeout=0.05)
+    group.pool.append(new)
+    await group.env.restart_bot(new)
+    group.bot = new
+    return new
 
 
 async def agree(actor: simcord.MemberActor, result: simcord.InteractionResult) -> simcord.InteractionResult:
@@ -147,5 +173,3 @@ def expected_errors(env: simcord.Env) -> list[str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-

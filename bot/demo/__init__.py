@@ -46,14 +46,17 @@ async def run_demo(out: TextIO | None = None) -> int:
         settings = Settings(database_path=Path(tmp) / "demo.db", default_timezone="Europe/London")
         clock = FakeClock(DEMO_START)
         bot = create_bot(settings, clock=clock, guild_ready_timeout=0.05)
-        async with simcord.run(bot) as env:
-            stage = Stage(env, bot, clock, out)
-            await stage.build()
-            for _name, play in discover_scenes():
-                await play(stage)
-            stage.heading("End of the demo")
-            stage.narrate(
-                "That was the real bot, running against a simulated Discord. "
-                "Set DISCORD_TOKEN in .env and run `make run` to connect it to your server."
-            )
+        try:
+            async with simcord.run(bot) as env:
+                stage = Stage(env, bot, clock, out)
+                await stage.build()
+                for _name, play in discover_scenes():
+                    await play(stage)
+                stage.heading("End of the demo")
+                stage.narrate(
+                    "That was the real bot, running against a simulated Discord. "
+                    "Set DISCORD_TOKEN in .env and run `make run` to connect it to your server."
+                )
+        finally:
+            await bot.release()
     return 0
