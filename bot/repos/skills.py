@@ -175,10 +175,10 @@ class SkillRepository:
             (guild_id, skill_id, cycle, local_date.isoformat(), channel_id, to_db_time(now)),
         )
 
-    async def set_post_message(self, post_id: int, message_id: int, now: datetime) -> None:
+    async def set_post_message(self, post_id: int, message_id: int) -> None:
         await self.db.execute(
-            "UPDATE skill_posts SET message_id = ?, last_edit_at = ? WHERE post_id = ?",
-            (message_id, to_db_time(now), post_id),
+            "UPDATE skill_posts SET message_id = ? WHERE post_id = ?",
+            (message_id, post_id),
         )
 
     async def delete_post(self, post_id: int) -> None:

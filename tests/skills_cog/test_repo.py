@@ -50,9 +50,9 @@ async def test_disabled_and_custom_skills(repo):
 async def test_posts_cycles_and_practice_once_per_day(repo):
     assert await repo.current_cycle(G) == (0, [])
     first = await repo.add_post(G, "a", 0, date(2026, 11, 23), 9, NOW)
-    await repo.set_post_message(first, 1000, NOW)
+    await repo.set_post_message(first, 1000)
     second = await repo.add_post(G, "b", 1, date(2026, 11, 24), 9, NOW)
-    await repo.set_post_message(second, 1001, NOW)
+    await repo.set_post_message(second, 1001)
     assert await repo.current_cycle(G) == (1, ["b"])
     assert (await repo.latest_post(G)).post_id == second
     await repo.mark_skipped(second)

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import agree, restart
+from tests.skills_cog.conftest import card_title, cards, footer, post_day, schedule_skills
+
+
+async def test_daily_post_shows_a_full_card_with_buttons(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    posted = cards(group)
+    assert len(posted) == 1
+    embed = posted[0].embeds[0]
+    skill = group.bot.content.skills[footer(posted[0]).split("id: ")[1]]
+    assert embed.title == f"Skill of the day: {skill.title}"
+    assert skill.why in embed.description
+    assert f"**1.** {skill.steps[0]}" in embed.description
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields["To reflect on"] == skill.reflection
+    assert str(skill.minutes) in fields["Time"]
+    labels = [c.label for row in posted[0].components for c in row.children]
+    assert labels == ["I practised this", "Save to my toolkit", "Something else"]
+    assert card_title(posted[0]) == skill.title
+
+
+async def test_practised_asks_consent_first_then_logs_once_a_day(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    member = group.member
+    asked = await member.click(card, label="I practised this")
+    assert asked.ephemeral and "Before I save anything" in asked.response.content
+    # Nothing about the member is stored before they agree.
+    repo = group.bot.get_cog("Skills").repo
+    assert await repo.member_rows(group.guild.id, member.id) == 0
+    assert await group.bot.members.get(group.guild.id, member.id) is None
+
+    agreed = await agree(member, asked)
+    assert "Logged" in agreed.response.content
+    assert await repo.member_rows(group.guild.id, member.id) == 1
+    # The first practice edits the card at once.
+    assert footer(cards(group)[0]).startswith("1 person practised this.")
+
+    again = await member.click(card, label="I practised this")
+    assert "already logged" in again.response.content
+    assert await repo.member_rows(group.guild.id, member.id) == 1
+
+
+async def test_not_now_stores_nothing(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    asked = await group.member.click(cards(group)[0], label="Save to my toolkit")
+    declined = await group.member.click(asked.response.message, label="Not now")
+    assert "Nothing about you was saved" in declined.response.content
+    repo = group.bot.get_cog("Skills").repo
+    assert await repo.member_rows(group.guild.id, group.member.id) == 0
+
+
+async def test_count_is_edited_at_most_once_a_minute_then_flushed(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    first, second, third = group.members
+    await agree(first, await first.click(card, label="I practised this"))
+    assert footer(cards(group)[0]).startswith("1 person practised")
+
+    # Two more within the same minute: logged, but the card waits.
+    group.clock.advance(timedelta(seconds=20))
+    await agree(second, await second.click(card, label="I practised this"))
+    await agree(third, await third.click(card, label="I practised this"))
+    assert footer(cards(group)[0]).startswith("1 person practised")
+
+    # When the minute is up, the pending edit is flushed by a one-off schedule.
+    group.clock.advance(timedelta(seconds=41))
+    await group.bot.scheduler.run_due()
+    assert footer(cards(group)[0]).startswith("3 people practised")
+
+
+async def test_next_click_after_a_minute_flushes_too(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    first, second, third = group.members
+    await agree(first, await first.click(card, label="I practised this"))
+    group.clock.advance(timedelta(seconds=10))
+    await agree(second, await second.click(card, label="I practised this"))
+    assert footer(cards(group)[0]).startswith("1 person")
+    group.clock.advance(timedelta(minutes=2))
+    await agree(third, await third.click(card, label="I practised this"))
+    assert footer(cards(group)[0]).startswith("3 people")
+
+
+async def test_save_and_toolkit_show_counts_and_last_date(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    member = group.member
+    saved = await agree(member, await member.click(card, label="Save to my toolkit"))
+    assert "Saved" in saved.response.content
+    again = await member.click(card, label="Save to my toolkit")
+    assert "already in your toolkit" in again.response.content
+    empty = await group.members[1].slash(group.general, "toolkit")
+    assert "toolkit is empty" in empty.response.content
+
+    kit = await member.slash(group.general, "toolkit")
+    assert "not practised yet" in kit.response.embeds[0].description
+    await member.click(card, label="I practised this")
+    kit = await member.slash(group.general, "toolkit")
+    text = kit.response.embeds[0].description
+    stamp = int(group.clock.now().timestamp())
+    assert card_title(card) in text
+    assert f"practised once, last on <t:{stamp}:D>" in text
+
+
+async def test_something_else_offers_another_of_the_same_kind(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    skills = group.bot.content.skills
+    today = skills[footer(card).split("id: ")[1]]
+    other = await group.member.click(card, label="Something else")
+    assert other.ephemeral
+    shown = other.response.embeds[0]
+    alternative = next(s for s in skills.values() if s.title == shown.title)
+    assert alternative.kind == today.kind and alternative.id != today.id
+    # Nothing is stored for a look at an alternative.
+    assert await group.bot.members.get(group.guild.id, group.member.id) is None
+
+
+async def test_buttons_keep_working_after_a_restart(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    await restart(group)
+    card = cards(group)[0]
+    member = group.member
+    done = await agree(member, await member.click(card, label="I practised this"))
+    assert "Logged" in done.response.content
+    saved = await member.click(card, label="Save to my toolkit")
+    assert "Saved" in saved.response.content
+    other = await member.click(card, label="Something else")
+    assert other.response.embeds
+    assert footer(cards(group)[0]).startswith("1 person")
+
+
+async def test_reflection_thread_when_turned_on(group):
+    await schedule_skills(group)
+    turned = await group.facilitator.slash(group.general, "skill thread", setting="on")
+    assert "thread" in turned.response.content
+    await post_day(group, 23)
+    threads = group.channels["skills"].threads
+    assert len(threads) == 1
+    assert threads[0].name == f"Reflections: {card_title(cards(group)[0])}"
+    assert "share how" in threads[0].last_message.content
+
+
+async def test_no_thread_by_default_and_no_post_without_a_time(group):
+    await post_day(group, 23)
+    assert cards(group) == []
+    await schedule_skills(group)
+    await post_day(group, 24)
+    assert len(cards(group)) == 1
+    assert group.channels["skills"].threads == []
