@@ -275,8 +275,9 @@ def missed_note(cover: str | None) -> str:
     return base
 
 
-def celebration_text(sender_mention: str, member_mention: str, what: str) -> str:
-    return f"🎉 {member_mention}, {sender_mention} is celebrating you:\n> {what}"
+def celebration_text(sender_name: str, member_mention: str, what: str) -> str:
+    """The card mentions only the celebrated member; the sender is named, not pinged."""
+    return f"🎉 {member_mention}, {sender_name} is celebrating you:\n> {what}"
 
 
 def goal_done_text(member_mention: str, goal: str) -> str:
