@@ -217,12 +217,10 @@ def render_alert(alert: Alert) -> str:
 
 def alert_view(alert: Alert) -> discord.ui.View | None:
     actions: tuple[AlertAction, ...]
-    if alert.state == "open":
-        actions = ("claim", "resolve", "false")
-    elif alert.state == "claimed":
-        actions = ("resolve", "false")
-    else:
+    if alert.state not in ("open", "claimed"):
         return None
+    # The claim button stays while claimed: a second facilitator who clicks is told who has it.
+    actions = ("claim", "resolve", "false")
     view = discord.ui.View(timeout=None)
     for action in actions:
         view.add_item(AlertButton(action, alert.alert_id))
