@@ -249,10 +249,13 @@ _FIELD_NAMES = {
 
 
 def _explain(problem_field: str, message: str) -> str:
-    head, _, rest = problem_field.partition(".")
+    """One line naming the modal field in words: ``steps[1]`` -> ``Step 2``."""
+    match = re.fullmatch(r"(\w+)(?:\[(\d+)\]|\.(\d+))?", problem_field)
+    head = match.group(1) if match else problem_field
+    index = (match.group(2) or match.group(3)) if match else None
     name = _FIELD_NAMES.get(head, head)
-    if head == "steps" and rest.isdigit():
-        name = f"Step {int(rest) + 1}"
+    if head == "steps" and index is not None:
+        name = f"Step {int(index) + 1}"
     return f"- {name}: {message}"
 
 
