@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,6 +171,31 @@ def expected_errors(env: simcord.Env) -> list[str]:
     return messages
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+class _ErrorLogs(logging.Handler):
+    """Collects ERROR records from the bot's own loggers during a test."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in {"bot", "cogs"}:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[_ErrorLogs]:
+    """An error the bot logs (a failed scheduled send, an unexpected exception) fails the test.
+
+    Tests that provoke one on purpose say so with ``@pytest.mark.allow_error_logs``.
+    """
+    handler = _ErrorLogs()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("allow_error_logs") is None:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"the bot logged errors during this test:\n{lines}", pytrace=False)

@@ -141,6 +141,7 @@ async def test_sent_occurrence_is_never_resent_even_if_next_due_was_not_saved(tm
     await db2.close()
 
 
+@pytest.mark.allow_error_logs
 async def test_failed_handler_is_recorded_and_does_not_block_others(tmp_path, clock):
     scheduler, db, _rec = await make(tmp_path / "s.db", clock)
 
