@@ -231,7 +231,7 @@ def clean_plan(sections: Mapping[str, str]) -> dict[str, str]:
     """Keep only known sections, trimmed and within the length limit; drop empty ones."""
     cleaned = {}
     for key, value in sections.items():
-        text = value.strip()[:SECTION_MAX]
+        text = value.strip()[:SECTION_MAX].rstrip()
         if key in PLAN_KEYS and text:
             cleaned[key] = text
     return cleaned
