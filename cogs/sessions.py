@@ -205,13 +205,13 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         if found is None:
             return
         _settings, plan, tz, session_at = found
-        data, chart = await self.digest_data(schedule.guild_id, plan, tz, session_at)
+        data, chart, available = await self.digest_data(schedule.guild_id, plan, tz, session_at)
         config = await self.bot.guilds_repo.get(schedule.guild_id)
         channel_id = config.channel("alerts")
         channel = self.bot.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.TextChannel):
             return
-        text = digest_text(data, checkins_available=chart is not None)
+        text = digest_text(data, checkins_available=available)
         extra: dict[str, Any] = {}
         if chart:
             extra["file"] = discord.File(io.BytesIO(chart), filename="group-pulse.png")
@@ -221,8 +221,9 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
 
     async def digest_data(
         self, guild_id: int, plan: SessionPlan, tz: ZoneInfo, session_at: datetime
-    ) -> tuple[DigestData, bytes | None]:
-        """Counts since the last session, only from members who chose to share (and a chart)."""
+    ) -> tuple[DigestData, bytes | None, bool]:
+        """Counts since the last session, only from members who chose to share; a chart when
+        there are shared check-ins; and whether the check-ins feature is installed at all."""
         since = previous_session(plan, tz, session_at)
         members = await self.bot.members.list_active(guild_id)
         sharing = {m.user_id for m in members if m.share_checkins in ("aggregate", "named")}
@@ -253,7 +254,7 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             not_going=not_going,
         )
         chart = None
-        if rows is not None:
+        if rows:
             by_day = {d: (c, m) for d, c, m in per_day}
             days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
             counts = [by_day.get(d, (0, 0.0))[0] for d in days]
@@ -261,7 +262,7 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
                 by_day[d][1] if d in by_day and contributors >= 2 else None for d in days
             ]
             chart = group_pulse_png(days, counts, moods, title="Group pulse since the last session")
-        return data, chart
+        return data, chart, rows is not None
 
     # -- commands ---------------------------------------------------------------------------------
 
