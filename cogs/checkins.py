@@ -682,7 +682,14 @@ class Checkins(commands.Cog):
                 raise
             log.info("reminder DM refused (50007) in guild %s; reminders stopped", guild_id)
             await self.bot.members.mark_dm_closed(guild_id, user_id, self.bot.clock.now())
-            await self.remove_reminder(guild_id, user_id)
+            # Stop here. The schedule row is disabled, not deleted: the scheduler still settles
+            # this occurrence in its ledger, which refers to the row.
+            await self.repo.delete_reminder(guild_id, user_id)
+            await self.bot.scheduler.set(
+                guild_id, schedule.kind, schedule.rule, key=schedule.key, enabled=False
+            )
+            if not snoozed:
+                await self.bot.scheduler.remove(guild_id, SNOOZE_KIND, schedule.key)
 
     async def snooze(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
         user_id = interaction.user.id
