@@ -126,8 +126,8 @@ def alert_message(
         [
             f"{head}: <@{member_id}> may need support.",
             f"Where: <#{channel_id}> · [jump to the message]({jump_url}) · <t:{at_unix}:F>",
-            "They were sent helplines privately (unless they turned automatic replies off). "
-            "Please reach out privately and don't quote their words.",
+            "The bot offers helplines privately (not if they turned that off or had one in the "
+            "last 6 hours). Please reach out privately and don't quote their words.",
             f"**Status:** {status}",
         ]
     )
