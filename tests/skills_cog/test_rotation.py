@@ -109,3 +109,46 @@ async def test_disable_and_enable(group):
     assert "switched on again" in on.response.content
     assert "body-scan" in await cog.enabled(group.guild.id)
     assert len(expected_errors(group.env)) == 1
+
+
+async def test_running_the_scheduler_twice_posts_once(group):
+    await schedule_skills(group)
+    group.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    await group.bot.scheduler.run_due()
+    group.clock.set(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
+    await group.bot.scheduler.run_due()
+    assert len(cards(group)) == 1
+
+
+async def test_theme_off_returns_to_the_usual_mix(group):
+    await group.facilitator.slash(group.general, "skill theme", theme="sleep", weeks=2)
+    cog = group.bot.get_cog("Skills")
+    assert (await cog.repo.group(group.guild.id, group.clock.now())).theme == "sleep"
+    off = await group.facilitator.slash(group.general, "skill theme", theme="off")
+    assert "no theme" in off.response.content
+    assert (await cog.repo.group(group.guild.id, group.clock.now())).theme is None
+    choices = await group.facilitator.autocomplete(group.general, "skill theme", "theme", "bound")
+    assert [c["value"] for c in choices] == ["boundaries"]
+
+
+async def test_a_group_written_skill_joins_the_rotation(group):
+    await schedule_skills(group)
+    shown = await group.facilitator.slash(
+        group.general, "skill add", category="bonding", kind="action", good_for="stress"
+    )
+    await group.facilitator.submit_modal(
+        shown,
+        {
+            "skill:add:title": "Box breathing",  # same title as a shipped skill: gets its own id
+            "skill:add:why": "Our group's version.",
+            "skill:add:steps": "Breathe in\nHold\nBreathe out",
+            "skill:add:minutes": "3",
+            "skill:add:reflection": "How was it?",
+        },
+    )
+    queued = await group.facilitator.slash(group.general, "skill queue", skill="box-breathing-2")
+    assert "is next" in queued.response.content
+    await _run_days(group, 1, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    card = cards(group)[0]
+    assert _id(card) == "box-breathing-2"
+    assert "Our group's version." in card.embeds[0].description
