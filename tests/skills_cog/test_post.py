@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import agree, restart
 from tests.skills_cog.conftest import card_title, cards, footer, post_day, schedule_skills
@@ -161,3 +161,17 @@ async def test_no_thread_by_default_and_no_post_without_a_time(group):
     await post_day(group, 24)
     assert len(cards(group)) == 1
     assert group.channels["skills"].threads == []
+
+
+async def test_practice_is_once_per_local_day_not_once_ever(group):
+    await schedule_skills(group)
+    await post_day(group, 23)
+    card = cards(group)[0]
+    await agree(group.member, await group.member.click(card, label="I practised this"))
+    group.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # the next day, before the next post
+    again = await group.member.click(card, label="I practised this")
+    assert "Logged" in again.response.content
+    kit = await group.bot.get_cog("Skills").repo.practised_since(
+        group.guild.id, group.member.id, date(2026, 11, 24)
+    )
+    assert kit == {footer(card).split("id: ")[1]}
