@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.problems import ContentInvalid, Problem
 from bot.repos.members import Member
+from bot.repos.privacy import PrivacyRepository
 from bot.ui import BaseView
 
 if TYPE_CHECKING:
@@ -48,6 +49,18 @@ def agreement_embed(agreement: Agreement, guild_name: str) -> discord.Embed:
     embed.add_field(name="What the bot stores about you", value=agreement.stores.strip()[:1024], inline=False)
     embed.set_footer(text="Nothing about you is saved until you choose I agree.")
     return embed
+
+
+async def agreement_for(bot: ResilienceBot, guild_id: int) -> Agreement:
+    """The group's own agreement when a facilitator wrote one (``/agreement edit``), else the default.
+
+    What the bot stores is a fact about the bot, not the group's to rewrite, so it always comes
+    from the shipped file.
+    """
+    own = await PrivacyRepository(bot.db).agreement(guild_id)
+    if own is None:
+        return bot.agreement
+    return bot.agreement.model_copy(update={"title": own.title or bot.agreement.title, "body": own.body})
 
 
 class ConsentView(BaseView):
@@ -103,7 +116,7 @@ async def with_consent(
         else "Before I save anything about you, here is how this group works and what I keep."
     )
     view = ConsentView(bot, guild_id, interaction.user.id, then)
-    embed = agreement_embed(bot.agreement, guild.name if guild else "your group")
+    embed = agreement_embed(await agreement_for(bot, guild_id), guild.name if guild else "your group")
     if interaction.response.is_done():
         await interaction.followup.send(intro, embed=embed, view=view, ephemeral=True)
     else:

@@ -39,12 +39,32 @@ class Settings(BaseSettings):
     catchup_grace_minutes: int = Field(
         default=120, ge=0, le=7 * 24 * 60, description="How late a missed scheduled send may still go out."
     )
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s) for free text at rest ('new,old' during a rotation); "
+        "`resilience-bot keys generate` makes one. Required with DISCORD_TOKEN.",
+    )
+    backup_dir: Path = Field(default=Path("data/backups"), description="Folder for database backups.")
+    backup_keep: int = Field(default=7, ge=1, le=365, description="How many backups to keep.")
 
     @field_validator("discord_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("encryption_key", mode="before")
+    @classmethod
+    def _check_encryption_key(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            from bot.privacy.crypto import check_keys
+
+            check_keys(value)  # the message never includes the key
         return value
 
     @field_validator("dev_guild_id", mode="before")

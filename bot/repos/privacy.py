@@ -1,0 +1,261 @@
+"""SQL for privacy: schema discovery, export, erasure, retention, agreement text, audit, keys.
+
+Discovery reads SQLite's catalogue (``sqlite_master``/``PRAGMA table_info``); a PostgreSQL
+backend would read ``information_schema.columns`` here instead. Table and column names in the
+dynamic statements come only from that catalogue, never from a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db import Database, Row, Transaction, from_db_time, to_db_time
+from bot.privacy.audit import AuditEntry
+from bot.privacy.crypto import ENCRYPTED_COLUMNS
+from bot.privacy.erase import member_tables, personal_tables
+from bot.privacy.retention import FREE_TEXT, Retention
+
+KEY_CHECK = "privacy:key_check"
+_UPSERT_META = (
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAgreement:
+    """A group's own agreement text (None: the shipped default)."""
+
+    title: str
+    body: str
+
+
+def _quote(name: str) -> str:
+    """Quote an identifier taken from the catalogue."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class PrivacyRepository:
+    """Every query is scoped by guild and member, except the per-person safety plan."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- schema -------------------------------------------------------------------------------
+
+    async def schema(self) -> dict[str, list[str]]:
+        """Table name -> column names, for every table in the live database."""
+        tables = await self.db.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        result: dict[str, list[str]] = {}
+        for row in tables:
+            name = str(row["name"])
+            columns = await self.db.fetch_all(f"PRAGMA table_info({_quote(name)})")
+            result[name] = [str(c["name"]) for c in columns]
+        return result
+
+    # -- export and erasure -------------------------------------------------------------------
+
+    async def rows_about(self, guild_id: int, user_id: int, *, personal: bool = True) -> dict[str, list[Row]]:
+        """Every row about the member in this group (and their own safety plan if ``personal``)."""
+        schema = await self.schema()
+        found: dict[str, list[Row]] = {}
+        for t in member_tables(schema):
+            rows = await self.db.fetch_all(
+                f"SELECT * FROM {_quote(t.table)} WHERE guild_id = ? AND {_quote(t.column)} = ?",  # noqa: S608
+                (guild_id, user_id),
+            )
+            if rows:
+                found[t.table] = rows
+        if "schedules" in schema:
+            rows = await self.db.fetch_all(
+                "SELECT kind, skey, rule, local_time, timezone, next_due FROM schedules "
+                "WHERE guild_id = ? AND skey = ?",
+                (guild_id, str(user_id)),
+            )
+            if rows:
+                found["schedules"] = rows
+        if personal:
+            for t in personal_tables(schema):
+                rows = await self.db.fetch_all(
+                    f"SELECT * FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
+                    (user_id,),
+                )
+                if rows:
+                    found[t.table] = rows
+        return found
+
+    async def erase_member(self, guild_id: int, user_id: int, *, personal: bool = False) -> dict[str, int]:
+        """Delete every row about the member in this group, in one transaction; counts per table.
+
+        Per-member schedules (key = the member's id, e.g. their reminder) go too. The safety
+        plan (kept per person, across groups) only with ``personal``.
+        """
+        schema = await self.schema()
+        counts: dict[str, int] = {}
+        async with self.db.transaction() as tx:
+            for t in member_tables(schema):
+                counts[t.table] = await tx.execute(
+                    f"DELETE FROM {_quote(t.table)} WHERE guild_id = ? AND {_quote(t.column)} = ?",  # noqa: S608
+                    (guild_id, user_id),
+                )
+            if "schedules" in schema:
+                counts["schedules"] = await tx.execute(
+                    "DELETE FROM schedules WHERE guild_id = ? AND skey = ?", (guild_id, str(user_id))
+                )
+            if personal:
+                for t in personal_tables(schema):
+                    counts[t.table] = await tx.execute(
+                        f"DELETE FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
+                        (user_id,),
+                    )
+        return {table: n for table, n in counts.items() if n > 0}
+
+    async def left_before(self, guild_id: int, cutoff: datetime) -> list[int]:
+        rows = await self.db.fetch_all(
+            "SELECT user_id FROM members WHERE guild_id = ? AND left_at IS NOT NULL AND left_at <= ? "
+            "ORDER BY user_id",
+            (guild_id, to_db_time(cutoff)),
+        )
+        return [int(r["user_id"]) for r in rows]
+
+    async def purge_free_text(self, guild_id: int, cutoff: datetime) -> dict[str, int]:
+        """Clear or delete free text older than ``cutoff``; tables or columns that don't exist are skipped."""
+        schema = await self.schema()
+        counts: dict[str, int] = {}
+        async with self.db.transaction() as tx:
+            for rule in FREE_TEXT:
+                columns = schema.get(rule.table, [])
+                if not {rule.column, rule.when, "guild_id"} <= set(columns):
+                    continue
+                table, column, when = _quote(rule.table), _quote(rule.column), _quote(rule.when)
+                extra = f" AND ({rule.only})" if rule.only else ""
+                if rule.action == "clear":
+                    sql = (
+                        f"UPDATE {table} SET {column} = NULL WHERE guild_id = ? AND {when} < ? "  # noqa: S608
+                        f"AND {column} IS NOT NULL{extra}"
+                    )
+                else:
+                    sql = f"DELETE FROM {table} WHERE guild_id = ? AND {when} < ?{extra}"  # noqa: S608
+                changed = await tx.execute(sql, (guild_id, to_db_time(cutoff)))
+                if changed:
+                    key = f"{rule.table}.{rule.column}"
+                    counts[key] = counts.get(key, 0) + changed
+        return counts
+
+    async def guild_ids(self) -> list[int]:
+        rows = await self.db.fetch_all("SELECT guild_id FROM guilds ORDER BY guild_id")
+        return [int(r["guild_id"]) for r in rows]
+
+    # -- per-group settings -------------------------------------------------------------------
+
+    async def _ensure(self, tx: Transaction, guild_id: int, now: datetime) -> None:
+        await tx.execute(
+            "INSERT INTO privacy_settings (guild_id, updated_at) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO NOTHING",
+            (guild_id, to_db_time(now)),
+        )
+
+    async def retention(self, guild_id: int) -> Retention:
+        row = await self.db.fetch_one(
+            "SELECT leave_days, notes_days FROM privacy_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return Retention()
+        return Retention(leave_days=int(row["leave_days"]), notes_days=int(row["notes_days"]))
+
+    async def set_retention(self, guild_id: int, retention: Retention, actor_id: int, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await self._ensure(tx, guild_id, now)
+            await tx.execute(
+                "UPDATE privacy_settings SET leave_days = ?, notes_days = ?, updated_by = ?, updated_at = ? "
+                "WHERE guild_id = ?",
+                (retention.leave_days, retention.notes_days, actor_id, to_db_time(now), guild_id),
+            )
+
+    async def agreement(self, guild_id: int) -> GroupAgreement | None:
+        row = await self.db.fetch_one(
+            "SELECT agreement_title, agreement_body FROM privacy_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None or not row["agreement_body"]:
+            return None
+        return GroupAgreement(title=str(row["agreement_title"] or ""), body=str(row["agreement_body"]))
+
+    async def set_agreement(
+        self, guild_id: int, agreement: GroupAgreement | None, actor_id: int, now: datetime
+    ) -> None:
+        """Store the group's own text (None goes back to the default)."""
+        title = agreement.title if agreement else None
+        body = agreement.body if agreement else None
+        async with self.db.transaction() as tx:
+            await self._ensure(tx, guild_id, now)
+            await tx.execute(
+                "UPDATE privacy_settings SET agreement_title = ?, agreement_body = ?, updated_by = ?, "
+                "updated_at = ? WHERE guild_id = ?",
+                (title, body, actor_id, to_db_time(now), guild_id),
+            )
+
+    # -- audit --------------------------------------------------------------------------------
+
+    async def add_audit(self, guild_id: int, actor_id: int, action: str, detail: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO privacy_audit (guild_id, actor_id, action, detail, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (guild_id, actor_id, action, detail, to_db_time(now)),
+        )
+
+    async def audit_since(self, guild_id: int, since: datetime, limit: int = 200) -> list[AuditEntry]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM privacy_audit WHERE guild_id = ? AND created_at >= ? "
+            "ORDER BY created_at DESC, audit_id DESC LIMIT ?",
+            (guild_id, to_db_time(since), limit),
+        )
+        return [
+            AuditEntry(
+                audit_id=int(r["audit_id"]),
+                guild_id=int(r["guild_id"]),
+                actor_id=int(r["actor_id"]),
+                action=str(r["action"]),
+                detail=str(r["detail"]),
+                created_at=from_db_time(str(r["created_at"])),
+            )
+            for r in rows
+        ]
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    async def key_check(self) -> str | None:
+        row = await self.db.fetch_one("SELECT value FROM meta WHERE key = ?", (KEY_CHECK,))
+        return str(row["value"]) if row else None
+
+    async def set_key_check(self, token: str) -> None:
+        await self.db.execute(
+            _UPSERT_META,
+            (KEY_CHECK, token),
+        )
+
+    async def reencrypt(self, transform: Callable[[str], str], key_check: str) -> dict[str, int]:
+        """Rewrite every registered encrypted column with ``transform``, and the key check, atomically."""
+        schema = await self.schema()
+        counts: dict[str, int] = {}
+        async with self.db.transaction() as tx:
+            for table, column in ENCRYPTED_COLUMNS:
+                if column not in schema.get(table, []):
+                    continue
+                rows = await tx.fetch_all(
+                    f"SELECT rowid AS rid, {_quote(column)} AS value FROM {_quote(table)} "  # noqa: S608
+                    f"WHERE {_quote(column)} IS NOT NULL"
+                )
+                for row in rows:
+                    await tx.execute(
+                        f"UPDATE {_quote(table)} SET {_quote(column)} = ? WHERE rowid = ?",  # noqa: S608
+                        (transform(str(row["value"])), row["rid"]),
+                    )
+                counts[f"{table}.{column}"] = len(rows)
+            await tx.execute(
+                _UPSERT_META,
+                (KEY_CHECK, key_check),
+            )
+        return counts

@@ -1,0 +1,523 @@
+"""Privacy and data rights: ``/privacy``, ``/mydata``, ``/agreement``, ``/retention``, ``/audit``.
+
+Also the daily clean-up (members who left, old free text), the daily backup, the instance lock
+the running bot holds, and the cipher every feature encrypts its free text with.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import facilitator_only
+from bot.consent import agreement_embed, agreement_for, with_consent
+from bot.core import ResilienceBot
+from bot.db import SqliteDatabase
+from bot.errors import UserError
+from bot.privacy import backup as backups
+from bot.privacy.audit import record_audit
+from bot.privacy.crypto import cipher_for_settings, install
+from bot.privacy.erase import summarise
+from bot.privacy.export import export_document, export_json, export_summary, reveal_rows
+from bot.privacy.retention import BACKUP_KIND, PURGE_KIND, Retention, validate_days
+from bot.repos.members import Member, ShareLevel
+from bot.repos.privacy import GroupAgreement, PrivacyRepository
+from bot.repos.schedules import Schedule
+from bot.schedule_rules import Rule
+from bot.ui import BaseModal, BaseView
+
+log = logging.getLogger(__name__)
+
+PURGE_AT = time(3, 30)
+BACKUP_AT = time(3, 0)
+INSTANCE = 0  # schedules that belong to the bot as a whole, not to one group
+
+SHARE_TEXT: dict[str, str] = {
+    "private": "Private: only you see them",
+    "aggregate": "Facilitators see group totals only, never your name",
+    "named": "Facilitators see them with your name",
+}
+
+
+def on_off(value: bool) -> str:
+    return "On" if value else "Off"
+
+
+def privacy_embed(member: Member, retention: Retention) -> discord.Embed:
+    embed = discord.Embed(
+        title="Your privacy choices",
+        description="Change anything below; it takes effect straight away.",
+    )
+    embed.add_field(name="Check-ins", value=SHARE_TEXT[member.share_checkins], inline=False)
+    embed.add_field(name="Public celebrations", value=on_off(member.public_celebrations), inline=True)
+    embed.add_field(
+        name="Facilitator follow-up if my mood drops", value=on_off(member.facilitator_followup), inline=True
+    )
+    embed.add_field(name="Automatic crisis replies", value=on_off(member.crisis_replies), inline=True)
+    embed.set_footer(
+        text=(
+            f"Notes and other free text are deleted after {retention.notes_days} days. If you leave "
+            f"the server, your data is deleted after {retention.leave_days} days. "
+            "/mydata export or delete any time."
+        )
+    )
+    return embed
+
+
+class PrivacyView(BaseView):
+    """The member's own choices; every change goes through ``bot.members.set_choice``."""
+
+    def __init__(self, bot: ResilienceBot, member: Member, retention: Retention) -> None:
+        super().__init__(timeout=900)
+        self.bot = bot
+        self.member = member
+        self.retention = retention
+        self._build()
+
+    def _build(self) -> None:
+        self.clear_items()
+        share: discord.ui.Select[PrivacyView] = discord.ui.Select(
+            custom_id="privacy:share",
+            placeholder="Who sees my check-ins",
+            options=[
+                discord.SelectOption(label=text, value=value, default=value == self.member.share_checkins)
+                for value, text in SHARE_TEXT.items()
+            ],
+            row=0,
+        )
+        share.callback = self._share  # type: ignore[method-assign]
+        self.add_item(share)
+        toggles = [
+            ("public_celebrations", "public celebrations", self.member.public_celebrations),
+            ("facilitator_followup", "follow-up", self.member.facilitator_followup),
+            ("crisis_replies", "crisis replies", self.member.crisis_replies),
+        ]
+        for column, name, value in toggles:
+            button: discord.ui.Button[PrivacyView] = discord.ui.Button(
+                label=f"Turn {name} {'off' if value else 'on'}",
+                custom_id=f"privacy:toggle:{column}",
+                style=discord.ButtonStyle.secondary if value else discord.ButtonStyle.primary,
+                row=1,
+            )
+            button.callback = self._toggler(column, not value)  # type: ignore[method-assign]
+            self.add_item(button)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return interaction.user.id == self.member.user_id
+
+    async def _show_choices(self, interaction: discord.Interaction[Any]) -> None:
+        member = await self.bot.members.get(self.member.guild_id, self.member.user_id)
+        if member is None:
+            raise UserError(
+                "Your data here was deleted, so there are no choices to change. "
+                "Run `/privacy` to start again."
+            )
+        self.member = member
+        self._build()
+        await interaction.response.edit_message(embed=privacy_embed(member, self.retention), view=self)
+
+    async def _share(self, interaction: discord.Interaction[Any]) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = list(data.get("values") or [])
+        choice = str(values[0]) if values else "private"
+        if choice not in SHARE_TEXT:
+            raise UserError("That isn't one of the choices. Pick one from the list.")
+        level: ShareLevel = choice  # type: ignore[assignment]
+        await self.bot.members.set_choice(self.member.guild_id, self.member.user_id, "share_checkins", level)
+        await self._show_choices(interaction)
+
+    def _toggler(self, column: str, value: bool) -> Any:
+        async def callback(interaction: discord.Interaction[Any]) -> None:
+            await self.bot.members.set_choice(self.member.guild_id, self.member.user_id, column, int(value))
+            await self._show_choices(interaction)
+
+        return callback
+
+
+class DeleteView(BaseView):
+    """Confirm before deleting; the safety plan (kept per person) only if asked."""
+
+    def __init__(self, cog: Privacy, guild_id: int, user_id: int, has_plan: bool) -> None:
+        super().__init__(timeout=300)
+        self.cog = cog
+        self.guild_id = guild_id
+        self.user_id = user_id
+        if not has_plan:
+            self.remove_item(self.everything)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return interaction.user.id == self.user_id
+
+    @discord.ui.button(label="Delete my data in this group", style=discord.ButtonStyle.danger)
+    async def group_only(self, interaction: discord.Interaction[Any], _b: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await self.cog.delete_now(interaction, self.guild_id, personal=False)
+
+    @discord.ui.button(label="Also delete my safety plan", style=discord.ButtonStyle.danger)
+    async def everything(self, interaction: discord.Interaction[Any], _b: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await self.cog.delete_now(interaction, self.guild_id, personal=True)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], _b: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+
+
+class AgreementModal(BaseModal, title="Edit the group agreement"):
+    """A facilitator rewrites the agreement; members are asked again at their next interaction."""
+
+    def __init__(self, cog: Privacy, guild_id: int, title: str, body: str) -> None:
+        super().__init__()
+        self.cog = cog
+        self.guild_id = guild_id
+        self.heading: discord.ui.TextInput[AgreementModal] = discord.ui.TextInput(
+            label="Title", custom_id="agreement:title", default=title[:200], max_length=200
+        )
+        self.body: discord.ui.TextInput[AgreementModal] = discord.ui.TextInput(
+            label="Agreement",
+            custom_id="agreement:body",
+            style=discord.TextStyle.paragraph,
+            default=body[:3000],
+            max_length=3000,
+        )
+        self.add_item(self.heading)
+        self.add_item(self.body)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        title, body = self.heading.value.strip(), self.body.value.strip()
+        if not body:
+            raise UserError("The agreement can't be empty. Write a few lines, or keep the current text.")
+        await self.cog.save_agreement(interaction, self.guild_id, GroupAgreement(title=title, body=body))
+
+
+def _guild_id(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild is None:
+        raise UserError("This works inside your group's server. Try it there.")
+    return interaction.guild.id
+
+
+class Privacy(commands.Cog):
+    """A member's privacy choices and data rights; a group's agreement, retention and audit log."""
+
+    mydata = app_commands.Group(
+        name="mydata", description="See or delete what the bot stores about you", guild_only=True
+    )
+    agreement = app_commands.Group(name="agreement", description="The group agreement", guild_only=True)
+    retention = app_commands.Group(
+        name="retention",
+        description="How long the group's data is kept (facilitators)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: ResilienceBot) -> None:
+        self.bot = bot
+        self.repo = PrivacyRepository(bot.db)
+        self.lock = backups.InstanceLock(bot.settings.database_path)
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    async def cog_load(self) -> None:
+        settings = self.bot.settings
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        cipher = cipher_for_settings(
+            key, demo_mode=settings.demo_mode, database_path=str(settings.database_path)
+        )
+        check = await self.repo.key_check()
+        if check is None:
+            await self.repo.set_key_check(cipher.key_check_token())
+        else:
+            cipher.verify(check)
+        install(self.bot.db, cipher)
+        self.cipher = cipher
+        try:
+            self.lock.acquire()
+        except backups.InstanceRunning:
+            if not settings.demo_mode:
+                raise
+            log.warning("another instance holds the database lock (fine in the demo and tests)")
+        self.bot.scheduler.register(PURGE_KIND, self.purge)
+        self.bot.scheduler.register(BACKUP_KIND, self.scheduled_backup)
+        self.bot.on_config_change(self.ensure_schedule)
+        if await self.bot.scheduler.get(INSTANCE, BACKUP_KIND) is None:
+            await self.bot.scheduler.set(INSTANCE, BACKUP_KIND, Rule.daily(BACKUP_AT, ZoneInfo("UTC")))
+        for guild_id in await self.repo.guild_ids():
+            await self.ensure_schedule(guild_id)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(PURGE_KIND)
+        self.bot.scheduler.unregister(BACKUP_KIND)
+        self.bot.remove_config_listener(self.ensure_schedule)
+        self.lock.release()
+
+    async def ensure_schedule(self, guild_id: int) -> None:
+        """The group's daily clean-up, in the group's own night."""
+        zone = await self.bot.group_timezone(guild_id)
+        rule = Rule.daily(PURGE_AT, ZoneInfo(zone))
+        existing = await self.bot.scheduler.get(guild_id, PURGE_KIND)
+        if existing is None or existing.rule != rule:
+            await self.bot.scheduler.set(guild_id, PURGE_KIND, rule)
+
+    # -- /privacy -----------------------------------------------------------------------------
+
+    @app_commands.command(name="privacy", description="See and change who sees what about you")
+    @app_commands.guild_only()
+    async def privacy(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = _guild_id(interaction)
+
+        async def show(inter: discord.Interaction[Any], member: Member) -> None:
+            retention = await self.repo.retention(guild_id)
+            view = PrivacyView(self.bot, member, retention)
+            embed = privacy_embed(member, retention)
+            if inter.response.is_done():
+                await inter.followup.send(embed=embed, view=view, ephemeral=True)
+            elif inter.type is discord.InteractionType.component:
+                await inter.response.edit_message(content=None, embed=embed, view=view)
+            else:
+                await inter.response.send_message(embed=embed, view=view, ephemeral=True)
+
+        await with_consent(self.bot, interaction, guild_id, show)
+
+    # -- /mydata ------------------------------------------------------------------------------
+
+    @mydata.command(name="export", description="Get a copy of everything the bot stores about you here")
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = _guild_id(interaction)
+        rows = await self.repo.rows_about(guild_id, interaction.user.id, personal=True)
+        tables = reveal_rows(rows, self.cipher.reveal)
+        now = self.bot.clock.now()
+        name = interaction.guild.name if interaction.guild else "your group"
+        document = export_document(guild_id, name, interaction.user.id, tables, now)
+        files = [
+            discord.File(io.BytesIO(export_json(document).encode("utf-8")), filename="my-data.json"),
+            discord.File(
+                io.BytesIO(export_summary(name, tables, now).encode("utf-8")), filename="my-data.txt"
+            ),
+        ]
+        count = sum(len(r) for r in tables.values())
+        text = (
+            f"Here is everything I store about you in this group ({count} records): "
+            "`my-data.json` for other tools and `my-data.txt` to read. Only you can see this."
+            if count
+            else "I don't store anything about you in this group. The files say so too."
+        )
+        await interaction.response.send_message(text, files=files, ephemeral=True)
+
+    @mydata.command(name="delete", description="Delete everything the bot stores about you here")
+    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = _guild_id(interaction)
+        rows = await self.repo.rows_about(guild_id, interaction.user.id, personal=True)
+        has_plan = "safety_plans" in rows
+        plan_note = (
+            "\n\nYour **safety plan** is yours across groups, so it stays unless you choose "
+            "**Also delete my safety plan**."
+            if has_plan
+            else ""
+        )
+        await interaction.response.send_message(
+            "This deletes your check-ins, notes, goals, settings and everything else I store about "
+            "you in this group. It can't be undone. Messages you posted in channels stay: you can "
+            "delete those yourself in Discord. If you use the bot again, you'll be asked to agree "
+            f"to the group agreement first.{plan_note}",
+            view=DeleteView(self, guild_id, interaction.user.id, has_plan),
+            ephemeral=True,
+        )
+
+    async def delete_now(
+        self, interaction: discord.Interaction[Any], guild_id: int, *, personal: bool
+    ) -> None:
+        user_id = interaction.user.id
+        counts = await self.repo.erase_member(guild_id, user_id, personal=personal)
+        total = sum(counts.values())
+        await record_audit(self.bot, guild_id, user_id, "mydata:deleted", f"{total} records")
+        lines = summarise(counts)
+        if lines:
+            text = "Done. I deleted:\n" + "\n".join(f"- {line}" for line in lines)
+        else:
+            text = "Done. There was nothing stored about you in this group."
+        await interaction.response.edit_message(content=text, view=None)
+
+    # -- /agreement ---------------------------------------------------------------------------
+
+    @agreement.command(name="show", description="Read the group agreement")
+    async def agreement_show(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = _guild_id(interaction)
+        current = await agreement_for(self.bot, guild_id)
+        config = await self.bot.guilds_repo.get(guild_id)
+        name = interaction.guild.name if interaction.guild else "your group"
+        embed = agreement_embed(current, name)
+        embed.set_footer(
+            text=f"Version {config.agreement_version}. Your choices: /privacy. Your data: /mydata."
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @agreement.command(name="edit", description="Rewrite the group agreement (facilitators)")
+    @facilitator_only()
+    async def agreement_edit(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = _guild_id(interaction)
+        current = await agreement_for(self.bot, guild_id)
+        await interaction.response.send_modal(AgreementModal(self, guild_id, current.title, current.body))
+
+    @agreement.command(name="reset", description="Go back to the default agreement (facilitators)")
+    @facilitator_only()
+    async def agreement_reset(self, interaction: discord.Interaction[Any]) -> None:
+        await self.save_agreement(interaction, _guild_id(interaction), None)
+
+    async def save_agreement(
+        self, interaction: discord.Interaction[Any], guild_id: int, agreement: GroupAgreement | None
+    ) -> None:
+        now = self.bot.clock.now()
+        await self.repo.set_agreement(guild_id, agreement, interaction.user.id, now)
+        version = await self.bot.guilds_repo.bump_agreement(guild_id, now)
+        action = "agreement:edited" if agreement else "agreement:reset"
+        await record_audit(self.bot, guild_id, interaction.user.id, action, f"version {version}")
+        await interaction.response.send_message(
+            f"Saved as version {version}. Members will be asked to read and agree again the next "
+            "time they use the bot. Anyone can read it with `/agreement show`.",
+            ephemeral=True,
+        )
+
+    # -- /retention ---------------------------------------------------------------------------
+
+    @retention.command(name="show", description="How long the group's data is kept")
+    @facilitator_only()
+    async def retention_show(self, interaction: discord.Interaction[Any]) -> None:
+        current = await self.repo.retention(_guild_id(interaction))
+        await interaction.response.send_message(self._retention_text(current), ephemeral=True)
+
+    @retention.command(name="set", description="Change how long the group's data is kept")
+    @app_commands.describe(
+        leave_days="Days after someone leaves the server before their data is deleted (0 = at once)",
+        notes_days="Days check-in notes and other free text are kept",
+    )
+    @facilitator_only()
+    async def retention_set(
+        self,
+        interaction: discord.Interaction[Any],
+        leave_days: app_commands.Range[int, 0, 3650] | None = None,
+        notes_days: app_commands.Range[int, 1, 3650] | None = None,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        if leave_days is None and notes_days is None:
+            raise UserError("Give at least one, e.g. `/retention set leave_days:30 notes_days:180`.")
+        current = await self.repo.retention(guild_id)
+        try:
+            new = Retention(
+                leave_days=validate_days(
+                    "leave_days", current.leave_days if leave_days is None else leave_days, minimum=0
+                ),
+                notes_days=validate_days(
+                    "notes_days", current.notes_days if notes_days is None else notes_days, minimum=1
+                ),
+            )
+        except ValueError as error:
+            raise UserError(f"{error}, e.g. `/retention set leave_days:30 notes_days:180`.") from None
+        await self.repo.set_retention(guild_id, new, interaction.user.id, self.bot.clock.now())
+        await record_audit(
+            self.bot,
+            guild_id,
+            interaction.user.id,
+            "retention:changed",
+            f"leave {current.leave_days}→{new.leave_days} days, "
+            f"notes {current.notes_days}→{new.notes_days} days",
+        )
+        await interaction.response.send_message(
+            "Saved. " + self._retention_text(new) + " The daily clean-up applies it from tonight.",
+            ephemeral=True,
+        )
+
+    @staticmethod
+    def _retention_text(retention: Retention) -> str:
+        leave = "at once" if retention.leave_days == 0 else f"after {retention.leave_days} days"
+        return (
+            f"When someone leaves the server, their data is deleted {leave}. Check-in notes and "
+            f"other free text are kept for {retention.notes_days} days."
+        )
+
+    # -- /audit -------------------------------------------------------------------------------
+
+    @app_commands.command(name="audit", description="What facilitators and admins changed (admins)")
+    @app_commands.describe(days="How many days back (default 30)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def audit(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        since = self.bot.clock.now() - timedelta(days=days)
+        entries = await self.repo.audit_since(guild_id, since)
+        if not entries:
+            await interaction.response.send_message(
+                f"Nothing recorded in the last {days} days.", ephemeral=True
+            )
+            return
+        lines: list[str] = []
+        size = 0
+        for entry in entries:
+            line = entry.line()
+            if size + len(line) + 1 > 3900:
+                lines.append(f"…and {len(entries) - len(lines)} older entries.")
+                break
+            lines.append(line)
+            size += len(line) + 1
+        embed = discord.Embed(title=f"Audit log: last {days} days", description="\n".join(lines))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # -- leaving, clean-up and backups --------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_member_remove(self, member: discord.Member) -> None:
+        guild_id = member.guild.id
+        if await self.bot.members.get(guild_id, member.id) is None:
+            return
+        await self.bot.members.mark_left(guild_id, member.id, self.bot.clock.now())
+        if (await self.repo.retention(guild_id)).leave_days == 0:
+            await self.forget_departed(guild_id, [member.id])
+
+    async def forget_departed(self, guild_id: int, user_ids: list[int]) -> int:
+        total = 0
+        for user_id in user_ids:
+            total += sum((await self.repo.erase_member(guild_id, user_id, personal=False)).values())
+        return total
+
+    async def purge(self, schedule: Schedule, occurrence: datetime) -> None:
+        """Daily: delete members who left longer ago than the grace, and old free text."""
+        guild_id = schedule.guild_id
+        retention = await self.repo.retention(guild_id)
+        now = self.bot.clock.now()
+        departed = await self.repo.left_before(guild_id, retention.leave_cutoff(now))
+        removed = await self.forget_departed(guild_id, departed)
+        texts = await self.repo.purge_free_text(guild_id, retention.notes_cutoff(now))
+        if departed or texts:
+            detail = f"{len(departed)} former members ({removed} records), {sum(texts.values())} old texts"
+            await record_audit(self.bot, guild_id, 0, "privacy:purged", detail)
+
+    async def backup_now(self) -> Path:
+        """An online backup of the live database into ``BACKUP_DIR``, keeping ``BACKUP_KEEP``."""
+        settings = self.bot.settings
+        db = self.bot.db
+        if not isinstance(db, SqliteDatabase):
+            raise RuntimeError("online backups need the SQLite database")
+        partial, final = backups.target_for(settings.backup_dir, self.bot.clock.now())
+        await db.backup_to(partial)
+        partial.replace(final)
+        backups.prune(settings.backup_dir, settings.backup_keep)
+        return final
+
+    async def scheduled_backup(self, schedule: Schedule, occurrence: datetime) -> None:
+        path = await self.backup_now()
+        log.info("database backed up to %s", path)
+
+
+async def setup(bot: ResilienceBot) -> None:
+    await bot.add_cog(Privacy(bot))
