@@ -256,6 +256,8 @@ def _explain(problem_field: str, message: str) -> str:
     name = _FIELD_NAMES.get(head, head)
     if head == "steps" and index is not None:
         name = f"Step {int(index) + 1}"
+    if head == "minutes":
+        message = "should be a whole number from 1 to 60"
     return f"- {name}: {message}"
 
 

@@ -176,7 +176,8 @@ async def test_bad_skill_from_the_modal_is_rejected_with_a_clear_message(group):
     )
     text = bad.response.content
     assert bad.ephemeral and "couldn't add that skill" in text and "Nothing was saved" in text
-    assert "- Step 2:" in text and "- Minutes:" in text
+    assert "- Step 2: should have at most 300 characters" in text
+    assert "- Minutes: should be a whole number from 1 to 60" in text
     assert len(expected_errors(group.env)) == 1
     cog = group.bot.get_cog("Skills")
     assert await cog.repo.custom_skills(group.guild.id) == []
