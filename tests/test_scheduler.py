@@ -158,6 +158,26 @@ async def test_failed_handler_is_recorded_and_does_not_block_others(tmp_path, cl
     await db.close()
 
 
+async def test_a_handler_may_delete_its_own_schedule(tmp_path, clock):
+    scheduler, db, _rec = await make(tmp_path / "s.db", clock)
+    fired: list[datetime] = []
+
+    async def once_then_stop(schedule: Schedule, occurrence: datetime) -> None:
+        fired.append(occurrence)
+        await scheduler.remove(schedule.guild_id, schedule.kind, schedule.key)
+
+    scheduler.register("test:self-removing", once_then_stop)
+    clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    await scheduler.set(1, "test:self-removing", Rule.daily(time(9, 0), LONDON))
+    # Two occurrences are due at once (grace of three days): the first one removes the schedule.
+    scheduler.grace = timedelta(days=3)
+    clock.set(datetime(2026, 3, 28, 9, 30, tzinfo=UTC))
+    report = await scheduler.run_due()
+    assert len(fired) == 1 and len(report.sent) == 1
+    assert await scheduler.get(1, "test:self-removing") is None
+    await db.close()
+
+
 async def test_changing_a_schedule_replaces_it(tmp_path, clock):
     scheduler, db, _rec = await make(tmp_path / "s.db", clock)
     first = await scheduler.set(7, "test:post", Rule.daily(time(9, 0), LONDON), key="a")

@@ -193,21 +193,27 @@ class ScheduleRepository:
         )
         if row is not None and row["status"] != "claimed":
             return False
-        await tx.execute(
+        # Nothing to claim if the schedule was deleted meanwhile (e.g. by its own handler).
+        changed = await tx.execute(
             "INSERT INTO send_ledger (schedule_id, occurrence, status, updated_at) "
-            "VALUES (?, ?, 'claimed', ?) "
+            "SELECT ?, ?, 'claimed', ? WHERE EXISTS (SELECT 1 FROM schedules WHERE schedule_id = ?) "
             "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET updated_at = excluded.updated_at",
-            (schedule_id, to_db_time(occurrence), to_db_time(now)),
+            (schedule_id, to_db_time(occurrence), to_db_time(now), schedule_id),
         )
-        return True
+        return changed > 0
 
     async def settle(self, schedule_id: int, occurrence: datetime, status: str, now: datetime) -> None:
-        """Record the final state of an occurrence: sent, skipped or failed."""
+        """Record the final state of an occurrence: sent, skipped or failed.
+
+        A handler may delete its own schedule (a reminder that stops itself); the ledger rows
+        went with it, and there is nothing left to record.
+        """
         await self.db.execute(
-            "INSERT INTO send_ledger (schedule_id, occurrence, status, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO send_ledger (schedule_id, occurrence, status, updated_at) "
+            "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM schedules WHERE schedule_id = ?) "
             "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET status = excluded.status, "
             "updated_at = excluded.updated_at",
-            (schedule_id, to_db_time(occurrence), status, to_db_time(now)),
+            (schedule_id, to_db_time(occurrence), status, to_db_time(now), schedule_id),
         )
 
     async def ledger(self, schedule_id: int) -> list[tuple[datetime, str]]:
