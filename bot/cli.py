@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate every content file; one line per problem")
     sub.add_parser("crisis-check", help="read lines on stdin, print one JSON verdict per line")
+    from bot.privacy.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -56,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(settings.log_level_number)
     if command == "content":
         return _content_check(settings)
+    if command in {"keys", "backup", "restore"}:
+        from bot.privacy.cli import run as privacy_command
+
+        return privacy_command(args, settings)
     if command == "demo" or (command == "run" and settings.demo_mode):
         if command == "run":
             print("No DISCORD_TOKEN set: playing the offline demo instead.\n", flush=True)
