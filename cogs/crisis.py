@@ -22,9 +22,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import country_autocomplete
 from bot.checks import facilitator_only, is_facilitator
 from bot.core import ResilienceBot
-from bot.countries import search_countries, validate_country
+from bot.countries import validate_country
 from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import (
     GROUNDING_STEPS,
@@ -303,15 +304,6 @@ def _already(alert: Alert, me: int) -> str:
 
 
 # -- the cog ----------------------------------------------------------------------------------
-
-
-async def country_autocomplete(
-    _interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=f"{name} ({code})"[:100], value=code)
-        for code, name in search_countries(current)
-    ]
 
 
 def _on_off(value: bool) -> str:

@@ -9,11 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import country_autocomplete, zone_autocomplete
 from bot.core import ResilienceBot
-from bot.countries import countries, search_countries, validate_country
+from bot.countries import countries, validate_country
 from bot.repos.guilds import CHANNEL_PURPOSES, GuildConfig
 from bot.timeparse import parse_time
-from bot.timezones import search_zones, validate_zone
+from bot.timezones import validate_zone
 
 PURPOSE_HELP = {
     "checkins": "daily check-in posts and shared check-in cards",
@@ -23,21 +24,6 @@ PURPOSE_HELP = {
     "alerts": "private alerts for facilitators",
     "group": "prompts and session reminders (and the fallback for anything unset)",
 }
-
-
-async def zone_autocomplete(
-    _interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in search_zones(current, limit=25)]
-
-
-async def country_autocomplete(
-    _interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=f"{name} ({code})"[:100], value=code)
-        for code, name in search_countries(current)
-    ]
 
 
 def _hhmm(at: time | None) -> str:

@@ -8,16 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import zone_autocomplete
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.repos.members import Member
-from bot.timezones import search_zones, validate_zone
-
-
-async def zone_autocomplete(
-    _interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in search_zones(current, limit=25)]
+from bot.timezones import validate_zone
 
 
 class Timezone(commands.Cog):
