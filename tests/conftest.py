@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import simcord
 from bot.app import create_bot
 from bot.clock import FakeClock
 from bot.core import ResilienceBot
+from bot.demo.stage import Group
 from bot.errors import UserError
 from bot.settings import Settings
 
@@ -51,30 +51,6 @@ async def simcord_bot(
     # simcord detaches bots without closing them; without this their database threads linger.
     for each in bot_pool:
         await each.release()
-
-
-@dataclass
-class Group:
-    """A configured group: a facilitator, members, and a channel for each purpose."""
-
-    env: simcord.Env
-    bot: ResilienceBot
-    clock: FakeClock
-    guild: simcord.GuildHandle
-    facilitator_role: simcord.RoleHandle
-    admin: simcord.MemberActor
-    facilitator: simcord.MemberActor
-    members: list[simcord.MemberActor]
-    channels: dict[str, simcord.ChannelHandle] = field(default_factory=dict)
-    pool: list[ResilienceBot] = field(default_factory=list)
-
-    @property
-    def member(self) -> simcord.MemberActor:
-        return self.members[0]
-
-    @property
-    def general(self) -> simcord.ChannelHandle:
-        return self.channels["group"]
 
 
 def build_group(

@@ -20,8 +20,8 @@ PEOPLE = ["Asha", "Ben", "Chloe", "Dev", "Elena", "Femi"]
 
 
 @dataclass
-class DemoGroup:
-    """The same shape as the tests' Group: who is in the server and its channels."""
+class Group:
+    """A simulated group: who is in the server and its channels. The tests use it too."""
 
     env: simcord.Env
     bot: ResilienceBot
@@ -32,6 +32,8 @@ class DemoGroup:
     facilitator: simcord.MemberActor
     members: list[simcord.MemberActor]
     channels: dict[str, simcord.ChannelHandle] = field(default_factory=dict)
+    # Every bot built for this group (a restart builds a new one); all are released at the end.
+    pool: list[ResilienceBot] = field(default_factory=list)
 
     @property
     def member(self) -> simcord.MemberActor:
@@ -99,7 +101,7 @@ class Stage:
         self._seen: set[int] = set()
         self._printed: set[tuple[int, str]] = set()
         self.zone = ZoneInfo("Europe/London")
-        self.group: DemoGroup
+        self.group: Group
 
     # -- printing -----------------------------------------------------------------------------
 
@@ -271,7 +273,7 @@ class Stage:
         admin = guild.add_member(env.create_user("Olu (server admin)"), roles=[admin_role])
         facilitator = guild.add_member(env.create_user("Sam (facilitator)"), roles=[role])
         members = [guild.add_member(env.create_user(name)) for name in PEOPLE]
-        self.group = DemoGroup(env, self.bot, self.clock, guild, role, admin, facilitator, members, channels)
+        self.group = Group(env, self.bot, self.clock, guild, role, admin, facilitator, members, channels)
         self._print("Resilience Bot — offline demo")
         self._print("The real bot runs against a simulated Discord server: one facilitator, six members.")
         self._print("Below is what each person saw: channel posts, private (ephemeral) replies and DMs.")
