@@ -71,7 +71,9 @@ async def seed(db: SqliteDatabase, table: str, guild_id: int, user_id: int, colu
             elif "INT" in kind:
                 values[name] = 1
             else:
-                values[name] = "2026-11-01T00:00:00Z" if name.endswith(("_at", "_utc")) else "seed"
+                values[name] = (
+                    "2026-11-01T00:00:00Z" if name.endswith(("_at", "_utc")) else f"seed-{guild_id}-{user_id}"
+                )
     cols = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     await db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(values.values()))
