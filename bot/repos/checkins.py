@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.db import Database, Row, to_db_time
+from bot.privacy.crypto import Cipher, cipher_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Reminder:
     snoozed_day: date | None
 
 
-def _checkin(row: Row) -> Checkin:
+def _checkin(row: Row, cipher: Cipher) -> Checkin:
     emotions = str(row["emotions"])
     return Checkin(
         guild_id=int(row["guild_id"]),
@@ -40,7 +41,8 @@ def _checkin(row: Row) -> Checkin:
         day=date.fromisoformat(row["local_date"]),
         mood=int(row["mood"]),
         emotions=tuple(e for e in emotions.split(",") if e),
-        note=row["note"],
+        # Notes are encrypted at rest; the pulse query selects NULL instead of reading them.
+        note=cipher.decrypt_optional(row["note"]),
         shared=bool(row["shared"]),
     )
 
@@ -94,7 +96,7 @@ class CheckinRepository:
                     day.isoformat(),
                     mood,
                     ",".join(emotions),
-                    note,
+                    cipher_of(self.db).encrypt_optional(note),
                     int(shared),
                     stamp,
                     stamp,
@@ -113,7 +115,7 @@ class CheckinRepository:
             "SELECT * FROM checkins WHERE guild_id = ? AND user_id = ? AND local_date = ?",
             (guild_id, user_id, day.isoformat()),
         )
-        return _checkin(row) if row else None
+        return _checkin(row, cipher_of(self.db)) if row else None
 
     async def days(self, guild_id: int, user_id: int) -> list[date]:
         """Every local day the member checked in, oldest first (for streaks)."""
@@ -130,7 +132,7 @@ class CheckinRepository:
             "AND local_date >= ? AND local_date <= ? ORDER BY local_date",
             (guild_id, user_id, first.isoformat(), last.isoformat()),
         )
-        return [_checkin(r) for r in rows]
+        return [_checkin(r, cipher_of(self.db)) for r in rows]
 
     async def group_range(self, guild_id: int, user_ids: list[int], first: date, last: date) -> list[Checkin]:
         """Check-ins of the given members between two days (the pulse; notes are not read)."""
@@ -143,7 +145,7 @@ class CheckinRepository:
             f"AND user_id IN ({marks}) ORDER BY local_date",
             (guild_id, first.isoformat(), last.isoformat(), *user_ids),
         )
-        return [_checkin(r) for r in rows]
+        return [_checkin(r, cipher_of(self.db)) for r in rows]
 
     # -- pauses ---------------------------------------------------------------------------
 

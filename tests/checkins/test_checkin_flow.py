@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.privacy.crypto import cipher_of
 from tests.checkins.conftest import check_in, open_form
 from tests.conftest import expected_errors
 
@@ -26,7 +27,10 @@ async def test_shared_checkin_posts_a_card_without_the_note(group):
     assert "member1" in card.content and "🙂 Good" in card.content and "Happy, Calm" in card.content
     assert "slept badly" not in card.content
     (row,) = await rows(group, group.member.id)
-    assert row["local_date"] == "2026-11-23" and row["mood"] == 4 and row["note"] == "slept badly"
+    assert row["local_date"] == "2026-11-23" and row["mood"] == 4
+    # The note is stored encrypted: unreadable in the file, readable with the group's key.
+    assert "slept" not in row["note"]
+    assert cipher_of(group.bot.db).decrypt(row["note"]) == "slept badly"
 
 
 async def test_private_checkin_posts_nothing(group):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.db import SqliteDatabase
+from bot.privacy.crypto import install_ephemeral
 from bot.repos.checkins import CheckinRepository
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -17,8 +18,18 @@ async def repo(tmp_path):
     db = SqliteDatabase(tmp_path / "checkins.db")
     await db.connect()
     await db.migrate()
+    install_ephemeral(db, str(tmp_path / "checkins.db"))
     yield CheckinRepository(db)
     await db.close()
+
+
+async def test_notes_are_encrypted_at_rest_and_read_back(repo):
+    day = date(2026, 11, 23)
+    await repo.save(1, 10, day, mood=3, emotions=(), note="slept badly again", shared=False, now=NOW)
+    raw = await repo.db.fetch_one("SELECT note FROM checkins WHERE user_id = ?", (10,))
+    assert raw is not None and "slept" not in raw["note"]
+    saved = await repo.get(1, 10, day)
+    assert saved is not None and saved.note == "slept badly again"
 
 
 async def test_one_checkin_per_member_per_day(repo):
