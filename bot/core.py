@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.consent import Agreement, load_agreement
 from bot.content import Content
 from bot.db import Database
+from bot.outbox import Outbox, OutboxConfig
 from bot.repos.guilds import GuildRepository
 from bot.repos.members import MemberRepository
 from bot.scheduler import Scheduler
@@ -64,6 +65,7 @@ class ResilienceBot(commands.Bot):
         scheduler: Scheduler,
         intents: discord.Intents | None = None,
         guild_ready_timeout: float = 2.0,
+        outbox_config: OutboxConfig | None = None,
     ) -> None:
         super().__init__(
             guild_ready_timeout=guild_ready_timeout,
@@ -86,6 +88,10 @@ class ResilienceBot(commands.Bot):
         self._config_listeners: list[ConfigListener] = []
         self.synced_commands = False
         self._scheduler_start: asyncio.Task[None] | None = None
+        # Every scheduled or fanned-out message goes through here (bot/outbox.py).
+        # With an injected clock (tests, the demo) nothing runs by itself: run_due drains inline.
+        self.outbox = Outbox(self, outbox_config, inline=not scheduler.alarm_enabled)
+        scheduler.after_run = self.outbox.after_scheduler_run
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -105,7 +111,10 @@ class ResilienceBot(commands.Bot):
 
     async def _start_scheduler(self) -> None:
         await self.wait_until_ready()
+        # Sends a crash interrupted go back in the queue before catch-up adds to it.
+        await self.outbox.resume()
         await self.scheduler.start()
+        await self.outbox.start()
 
     async def close(self) -> None:
         await super().close()
@@ -122,6 +131,7 @@ class ResilienceBot(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._scheduler_start
         await self.scheduler.stop()
+        await self.outbox.stop()
         await self.db.close()
 
     # -- commands -----------------------------------------------------------------------------

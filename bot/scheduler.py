@@ -28,6 +28,7 @@ from bot.schedule_rules import Rule, next_occurrence, occurrences
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Schedule, datetime], Awaitable[None]]
+AfterRun = Callable[[datetime], Awaitable[None]]
 
 WAKE_JOB_ID = "scheduler:wake"
 SWEEP_JOB_ID = "scheduler:sweep"
@@ -64,6 +65,13 @@ class Scheduler:
         self._handlers: dict[str, Handler] = {}
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        # Set by the bot to the outbox: handlers enqueue, this drains (or wakes the worker).
+        self.after_run: AfterRun | None = None
+
+    @property
+    def alarm_enabled(self) -> bool:
+        """False with an injected clock: nothing fires unless ``run_due`` is called."""
+        return self._alarm_enabled
 
     # -- registration -------------------------------------------------------------------------
 
@@ -127,6 +135,8 @@ class Scheduler:
                 if len(batch) < _BATCH:
                     break
         await self._rearm()
+        if self.after_run is not None:
+            await self.after_run(now)
         return report
 
     async def _run_schedule(self, schedule: Schedule, now: datetime, report: RunReport) -> None:
