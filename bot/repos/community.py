@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.community import SessionPlan
 from bot.db import Database, Row, from_db_time, to_db_time
+from bot.privacy.crypto import Cipher, cipher_of
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +96,17 @@ def _prompt(row: Row) -> PromptRow:
     )
 
 
-def _goal(row: Row) -> Goal:
+def _goal(row: Row, cipher: Cipher) -> Goal:
     return Goal(
         goal_id=int(row["goal_id"]),
         guild_id=int(row["guild_id"]),
         user_id=int(row["user_id"]),
-        text=str(row["text"]),
+        text=cipher.decrypt(str(row["text"])),
         due_date=date.fromisoformat(row["due_date"]) if row["due_date"] else None,
         share=row["share"],
         status=row["status"],
         percent=int(row["percent"]) if row["percent"] is not None else None,
-        note=row["note"],
+        note=cipher.decrypt_optional(row["note"]),
         done_at=from_db_time(row["done_at"]) if row["done_at"] else None,
     )
 
@@ -266,7 +267,7 @@ class CommunityRepository:
             (
                 guild_id,
                 user_id,
-                text,
+                cipher_of(self.db).encrypt(text),
                 due.isoformat() if due else None,
                 share,
                 to_db_time(now),
@@ -280,14 +281,14 @@ class CommunityRepository:
             "SELECT * FROM community_goals WHERE guild_id = ? AND user_id = ? AND goal_id = ?",
             (guild_id, user_id, goal_id),
         )
-        return _goal(row) if row else None
+        return _goal(row, cipher_of(self.db)) if row else None
 
     async def goals(self, guild_id: int, user_id: int, *, open_only: bool = False) -> list[Goal]:
         sql = "SELECT * FROM community_goals WHERE guild_id = ? AND user_id = ?"
         if open_only:
             sql += " AND status = 'open'"
         rows = await self.db.fetch_all(sql + " ORDER BY goal_id", (guild_id, user_id))
-        return [_goal(r) for r in rows]
+        return [_goal(r, cipher_of(self.db)) for r in rows]
 
     async def update_goal_progress(
         self, guild_id: int, user_id: int, goal_id: int, percent: int | None, note: str | None, now: datetime
@@ -295,7 +296,7 @@ class CommunityRepository:
         await self.db.execute(
             "UPDATE community_goals SET percent = COALESCE(?, percent), note = COALESCE(?, note), "
             "updated_at = ? WHERE guild_id = ? AND user_id = ? AND goal_id = ?",
-            (percent, note, to_db_time(now), guild_id, user_id, goal_id),
+            (percent, cipher_of(self.db).encrypt_optional(note), to_db_time(now), guild_id, user_id, goal_id),
         )
 
     async def set_goal_status(
@@ -324,7 +325,7 @@ class CommunityRepository:
     async def add_win(self, guild_id: int, user_id: int, what: str, now: datetime) -> None:
         await self.db.insert(
             "INSERT INTO community_wins (guild_id, user_id, what, created_at) VALUES (?, ?, ?, ?)",
-            (guild_id, user_id, what, to_db_time(now)),
+            (guild_id, user_id, cipher_of(self.db).encrypt(what), to_db_time(now)),
         )
 
     async def wins(self, guild_id: int, since: datetime, limit: int = 50) -> list[Win]:
@@ -333,7 +334,11 @@ class CommunityRepository:
             "ORDER BY created_at DESC, win_id DESC LIMIT ?",
             (guild_id, to_db_time(since), limit),
         )
-        return [Win(int(r["user_id"]), str(r["what"]), from_db_time(r["created_at"])) for r in rows]
+        cipher = cipher_of(self.db)
+        return [
+            Win(int(r["user_id"]), cipher.decrypt(str(r["what"])), from_db_time(r["created_at"]))
+            for r in rows
+        ]
 
     # -- check-ins (another feature's table) ------------------------------------------------------
 

@@ -80,3 +80,18 @@ async def test_goal_bad_input(group):
     assert "isn't a date on the calendar" in feb.response.content
     assert len(expected_errors(group.env)) == 3
     assert await group.bot.members.get(group.guild.id, me.id) is None
+
+
+async def test_goal_text_notes_and_wins_are_encrypted_at_rest(group):
+    me = group.member
+    await set_goal(me, group, "Swim twice a week", share="group")
+    goal = (await me.autocomplete(group.general, "goal update", "goal", "swim"))[0]["value"]
+    await me.slash(group.general, "goal update", goal=goal, progress="went on Tuesday")
+    await me.slash(group.general, "goal done", goal=goal)
+    rows = await group.bot.db.fetch_all("SELECT text, note FROM community_goals")
+    wins = await group.bot.db.fetch_all("SELECT what FROM community_wins")
+    stored = " ".join(str(v) for row in rows + wins for v in row.values())
+    assert wins, "finishing a group goal records a win"
+    assert "Swim" not in stored and "Tuesday" not in stored
+    listed = await me.slash(group.general, "goal list")
+    assert "Swim twice a week" in listed.response.content
