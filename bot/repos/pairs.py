@@ -10,6 +10,7 @@ from typing import Literal
 
 from bot.db import Database, Row, from_db_time, to_db_time
 from bot.pairing import Constraints, PastRound
+from bot.privacy.crypto import Cipher, cipher_of
 
 Answer = Literal["connected", "not_yet", "new_partner"]
 ANSWERS: tuple[Answer, ...] = ("connected", "not_yet", "new_partner")
@@ -58,12 +59,12 @@ class RoundReport:
     connected: int
 
 
-def _optin(row: Row) -> OptIn:
+def _optin(row: Row, cipher: Cipher) -> OptIn:
     paused = row["paused_until"]
     return OptIn(
         guild_id=int(row["guild_id"]),
         user_id=int(row["user_id"]),
-        goal=row["goal"],
+        goal=cipher.decrypt_optional(row["goal"]),
         paused_until=from_db_time(paused) if paused else None,
     )
 
@@ -95,7 +96,7 @@ class PairRepository:
             "INSERT INTO pair_optins (guild_id, user_id, goal, paused_until, joined_at) "
             "VALUES (?, ?, ?, NULL, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
             "goal = COALESCE(excluded.goal, pair_optins.goal), paused_until = NULL",
-            (guild_id, user_id, goal, to_db_time(now)),
+            (guild_id, user_id, cipher_of(self.db).encrypt_optional(goal), to_db_time(now)),
         )
 
     async def leave(self, guild_id: int, user_id: int) -> bool:
@@ -119,7 +120,7 @@ class PairRepository:
         row = await self.db.fetch_one(
             "SELECT * FROM pair_optins WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
-        return _optin(row) if row else None
+        return _optin(row, cipher_of(self.db)) if row else None
 
     async def goals(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, str | None]:
         if not user_ids:
@@ -129,7 +130,8 @@ class PairRepository:
             f"SELECT user_id, goal FROM pair_optins WHERE guild_id = ? AND user_id IN ({marks})",  # noqa: S608
             (guild_id, *user_ids),
         )
-        return {int(r["user_id"]): r["goal"] for r in rows}
+        cipher = cipher_of(self.db)
+        return {int(r["user_id"]): cipher.decrypt_optional(r["goal"]) for r in rows}
 
     async def available(self, guild_id: int, now: datetime) -> list[int]:
         """Opted-in members not paused at ``now`` (and not marked as having left the group)."""

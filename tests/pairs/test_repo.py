@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db.sqlite import SqliteDatabase
+from bot.privacy.crypto import install_ephemeral
 from bot.repos.members import MemberRepository
 from bot.repos.pairs import PairRepository
 
@@ -19,6 +20,7 @@ async def repo(tmp_path):
     db = SqliteDatabase(tmp_path / "pairs.db")
     await db.connect()
     await db.migrate()
+    install_ephemeral(db, str(tmp_path / "pairs.db"))
     members = MemberRepository(db)
     for user in (10, 11, 12, 13):
         await members.consent(G, user, 1, NOW)
@@ -36,6 +38,8 @@ async def test_optins_pause_and_available(repo):
     # Joining again keeps the goal unless a new one is given, and ends a pause.
     await repo.join(G, 10, None, NOW)
     assert (await repo.get_optin(G, 10)).goal == "walk daily"
+    raw = await repo.db.fetch_one("SELECT goal FROM pair_optins WHERE user_id = 10")
+    assert "walk" not in raw["goal"]  # encrypted at rest
     assert await repo.leave(G, 11)
     assert await repo.available(G, NOW) == [10]
 
