@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.db import Database, Row, from_db_time, to_db_time
+from bot.privacy.crypto import cipher_of
 
 AlertLevel = Literal["concern", "urgent"]
 Outcome = Literal["dm", "pointer", "limited", "opted_out", "failed"]
@@ -232,13 +233,13 @@ class CrisisRepository:
         )
         return row is not None
 
-    # -- safety plans (keyed by user id; wrap here for encryption at rest) ---------------------
+    # -- safety plans (keyed by user id; the sections are encrypted at rest) --------------------
 
     async def get_plan(self, user_id: int) -> dict[str, str] | None:
         row = await self.db.fetch_one("SELECT sections FROM safety_plans WHERE user_id = ?", (user_id,))
         if row is None:
             return None
-        data = json.loads(row["sections"])
+        data = json.loads(cipher_of(self.db).decrypt(row["sections"]))
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     async def save_plan(self, user_id: int, sections: dict[str, str], now: datetime) -> None:
@@ -248,7 +249,7 @@ class CrisisRepository:
             "updated_at = excluded.updated_at",
             (
                 user_id,
-                json.dumps(sections, ensure_ascii=False, sort_keys=True),
+                cipher_of(self.db).encrypt(json.dumps(sections, ensure_ascii=False, sort_keys=True)),
                 to_db_time(now),
                 to_db_time(now),
             ),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.db import SqliteDatabase
+from bot.privacy.crypto import install_ephemeral
 from bot.repos.crisis import CrisisRepository, CrisisSettings
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -19,6 +20,7 @@ async def repo(tmp_path: Path) -> AsyncIterator[CrisisRepository]:
     db = SqliteDatabase(tmp_path / "crisis.db")
     await db.connect()
     await db.migrate()
+    install_ephemeral(db, str(tmp_path / "crisis.db"))
     yield CrisisRepository(db)
     await db.close()
 
@@ -75,6 +77,8 @@ async def test_safety_plan_is_per_person(repo):
     await repo.save_plan(5, {"warning_signs": "Not sleeping"}, NOW)
     await repo.save_plan(5, {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}, NOW)
     assert await repo.get_plan(5) == {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}
+    raw = await repo.db.fetch_one("SELECT sections FROM safety_plans WHERE user_id = 5")
+    assert "sleeping" not in raw["sections"] and "dog" not in raw["sections"]  # encrypted at rest
     assert await repo.get_plan(6) is None
     await repo.delete_plan(5)
     assert await repo.get_plan(5) is None
