@@ -28,6 +28,7 @@ from bot.privacy.crypto import cipher_for_settings, install
 from bot.privacy.erase import summarise
 from bot.privacy.export import export_document, export_json, export_summary, reveal_rows
 from bot.privacy.retention import BACKUP_KIND, PURGE_KIND, Retention, validate_days
+from bot.repos.crisis import CrisisRepository
 from bot.repos.members import Member, ShareLevel
 from bot.repos.privacy import GroupAgreement, PrivacyRepository
 from bot.repos.schedules import Schedule
@@ -137,6 +138,14 @@ class PrivacyView(BaseView):
     def _toggler(self, column: str, value: bool) -> Any:
         async def callback(interaction: discord.Interaction[Any]) -> None:
             await self.bot.members.set_choice(self.member.guild_id, self.member.user_id, column, int(value))
+            if column == "crisis_replies":
+                # The crisis DM's own off switch also works for people without a member row; keep
+                # the two in step so /privacy can turn replies back on.
+                crisis = CrisisRepository(self.bot.db)
+                if value:
+                    await crisis.opt_in(self.member.user_id)
+                else:
+                    await crisis.opt_out(self.member.guild_id, self.member.user_id, self.bot.clock.now())
             await self._show_choices(interaction)
 
         return callback

@@ -209,3 +209,25 @@ async def test_daily_purge_clears_old_notes(group: Group) -> None:
         ("2026-10-14", None),
         ("2026-11-21", "a private note"),
     ]
+
+
+async def test_crisis_replies_choice_is_honoured_both_ways(group: Group) -> None:
+    member = group.member
+    await joined(group)
+    # Switched off from the crisis DM's own button...
+    await member.send(group.general, "everyone would be better off without me")
+    dm = member.user.dm_channel.history()[-1]
+    await member.user.click(dm, label="Turn off automatic replies")
+    # ... and back on from /privacy: the next message gets a private reply again.
+    shown = await member.slash(group.general, "privacy")
+    await member.click(shown.response.message, label="Turn crisis replies on")
+    group.clock.set(group.clock.now() + timedelta(hours=7))
+    before = len(member.user.dm_channel.history())
+    await member.send(group.general, "everyone would be better off without me")
+    assert len(member.user.dm_channel.history()) == before + 1
+    # Off from /privacy: nothing more is sent.
+    shown = await member.slash(group.general, "privacy")
+    await member.click(shown.response.message, label="Turn crisis replies off")
+    group.clock.set(group.clock.now() + timedelta(hours=7))
+    await member.send(group.general, "everyone would be better off without me")
+    assert len(member.user.dm_channel.history()) == before + 1
