@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.autocomplete import country_autocomplete, zone_autocomplete
 from bot.core import ResilienceBot
 from bot.countries import countries, validate_country
+from bot.privacy.audit import record_audit
 from bot.repos.guilds import CHANNEL_PURPOSES, GuildConfig
 from bot.timeparse import parse_time
 from bot.timezones import validate_zone
@@ -74,9 +75,11 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
             raise app_commands.MissingPermissions(["manage_guild"])
         return True
 
-    async def _done(self, interaction: discord.Interaction[Any], message: str) -> None:
+    async def _done(self, interaction: discord.Interaction[Any], message: str, detail: str) -> None:
+        """Re-derive what depends on the setup, record who changed what, and confirm privately."""
         assert interaction.guild is not None
         await self.bot.config_changed(interaction.guild.id)
+        await record_audit(self.bot, interaction.guild.id, interaction.user.id, "setup:changed", detail)
         await interaction.response.send_message(message, ephemeral=True)
 
     @app_commands.command(name="channel", description="Choose the channel for one purpose")
@@ -91,7 +94,9 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         await self.bot.guilds_repo.set_channel(
             interaction.guild.id, purpose, channel.id, self.bot.clock.now()
         )
-        await self._done(interaction, f"Done: {PURPOSE_HELP[purpose]} will go to {channel.mention}.")
+        await self._done(
+            interaction, f"Done: {PURPOSE_HELP[purpose]} will go to {channel.mention}.", f"{purpose} channel"
+        )
 
     @app_commands.command(name="facilitator-role", description="Choose the role that marks facilitators")
     @app_commands.describe(role="Members with this role can use facilitator commands")
@@ -106,7 +111,11 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         await self.bot.guilds_repo.set_field(
             interaction.guild.id, "facilitator_role_id", role.id, self.bot.clock.now()
         )
-        await self._done(interaction, f"Done: members with {role.mention} can now use facilitator commands.")
+        await self._done(
+            interaction,
+            f"Done: members with {role.mention} can now use facilitator commands.",
+            "facilitator role",
+        )
 
     @app_commands.command(name="timezone", description="Set the group's timezone")
     @app_commands.describe(zone="A city or IANA zone, like Europe/London")
@@ -120,6 +129,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
             interaction,
             f"Done: the group's timezone is **{tz.key}**. Group times (check-ins, skills, sessions) "
             f"follow it. It's <t:{now}:t> for you right now.",
+            f"timezone {tz.key}",
         )
 
     @app_commands.command(name="country", description="Set the group's country, for helplines")
@@ -132,6 +142,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         await self._done(
             interaction,
             f"Done: the group's country is **{countries()[cc]} ({cc})**. Helplines will be for {cc}.",
+            f"country {cc}",
         )
 
     @app_commands.command(name="time", description="Set when the daily check-in or skill is posted")
@@ -148,7 +159,9 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         zone = await self.bot.group_timezone(interaction.guild.id)
         what = "daily check-in" if purpose == "checkin" else "skill of the day"
         await self._done(
-            interaction, f"Done: the {what} will be posted at **{at:%H:%M}** ({zone}) every day."
+            interaction,
+            f"Done: the {what} will be posted at **{at:%H:%M}** ({zone}) every day.",
+            f"{purpose} time {at:%H:%M}",
         )
 
     @app_commands.command(name="show", description="Show the whole group setup")

@@ -25,6 +25,11 @@ async def test_admin_configures_group_and_show_lists_everything(simcord_env, sim
 
     config = await simcord_bot.guilds_repo.get(group.guild.id)
     assert config.timezone == "America/New_York"
+    # Every change is in the audit log, with who made it and never anything members wrote.
+    audit = await group.admin.slash(group.general, "audit")
+    log = audit.response.embeds[0].description
+    assert f"<@{group.admin.id}> changed the group setup (timezone America/New_York)" in log
+    assert "(checkin time 20:30)" in log
     assert config.country == "US"
     assert config.channel("wins") == group.channels["wins"].id
 

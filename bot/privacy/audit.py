@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     "mydata:deleted": "deleted their own data",
     "mydata:exported": "exported their own data",
     "privacy:purged": "daily clean-up removed data",
+    "setup:changed": "changed the group setup",
 }
 DETAIL_MAX = 300
 
