@@ -44,6 +44,10 @@ class Database(Transaction, Protocol):
 
     async def table_names(self) -> list[str]: ...
 
+    async def column_names(self, table: str) -> list[str]:
+        """A table's columns in order (from the backend's catalogue)."""
+        ...
+
 
 def to_db_time(when: datetime) -> str:
     """Store an aware instant as sortable UTC text (``2026-03-29T08:00:00Z``)."""

@@ -199,6 +199,11 @@ class SqliteDatabase:
         )
         return [str(r["name"]) for r in rows]
 
+    async def column_names(self, table: str) -> list[str]:
+        quoted = '"' + table.replace('"', '""') + '"'
+        rows = await self.fetch_all(f"PRAGMA table_info({quoted})")
+        return [str(r["name"]) for r in rows]
+
     async def backup_to(self, target: Path) -> None:
         """Copy the live database with SQLite's online backup API."""
         async with self._lock:

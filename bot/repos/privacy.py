@@ -1,8 +1,7 @@
 """SQL for privacy: schema discovery, export, erasure, retention, agreement text, audit, keys.
 
-Discovery reads SQLite's catalogue (``sqlite_master``/``PRAGMA table_info``); a PostgreSQL
-backend would read ``information_schema.columns`` here instead. Table and column names in the
-dynamic statements come only from that catalogue, never from a person.
+Discovery reads the backend's catalogue (``Database.table_names``/``column_names``). Table and
+column names in the dynamic statements come only from that catalogue, never from a person.
 """
 
 from __future__ import annotations
@@ -46,14 +45,9 @@ class PrivacyRepository:
 
     async def schema(self) -> dict[str, list[str]]:
         """Table name -> column names, for every table in the live database."""
-        tables = await self.db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
         result: dict[str, list[str]] = {}
-        for row in tables:
-            name = str(row["name"])
-            columns = await self.db.fetch_all(f"PRAGMA table_info({_quote(name)})")
-            result[name] = [str(c["name"]) for c in columns]
+        for name in await self.db.table_names():
+            result[name] = await self.db.column_names(name)
         return result
 
     # -- export and erasure -------------------------------------------------------------------
@@ -244,16 +238,20 @@ class PrivacyRepository:
             for table, column in ENCRYPTED_COLUMNS:
                 if column not in schema.get(table, []):
                     continue
+                # Keyed by the old value itself (portable: no rowid on PostgreSQL). Equal old
+                # values decrypt to the same text, so rewriting them together is correct.
                 rows = await tx.fetch_all(
-                    f"SELECT rowid AS rid, {_quote(column)} AS value FROM {_quote(table)} "  # noqa: S608
+                    f"SELECT DISTINCT {_quote(column)} AS value FROM {_quote(table)} "  # noqa: S608
                     f"WHERE {_quote(column)} IS NOT NULL"
                 )
+                changed = 0
                 for row in rows:
-                    await tx.execute(
-                        f"UPDATE {_quote(table)} SET {_quote(column)} = ? WHERE rowid = ?",  # noqa: S608
-                        (transform(str(row["value"])), row["rid"]),
+                    old = str(row["value"])
+                    changed += await tx.execute(
+                        f"UPDATE {_quote(table)} SET {_quote(column)} = ? WHERE {_quote(column)} = ?",  # noqa: S608
+                        (transform(old), old),
                     )
-                counts[f"{table}.{column}"] = len(rows)
+                counts[f"{table}.{column}"] = changed
             await tx.execute(
                 _UPSERT_META,
                 (KEY_CHECK, key_check),
