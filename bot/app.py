@@ -8,9 +8,19 @@ import discord
 
 from bot.clock import Clock, SystemClock
 from bot.core import ResilienceBot
-from bot.db import SqliteDatabase
+from bot.db import Database, SqliteDatabase
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+
+
+def open_database(settings: Settings) -> Database:
+    """The backend ``DATABASE_URL`` names (SQLite at ``DATABASE_PATH`` when it is unset)."""
+    url = settings.database
+    if url.backend == "postgresql" and url.dsn is not None:
+        from bot.db.postgres import PostgresDatabase
+
+        return PostgresDatabase(url.dsn)
+    return SqliteDatabase(url.path or settings.database_path)
 
 
 def create_bot(
@@ -28,7 +38,7 @@ def create_bot(
     """
     real_time = clock is None
     clock = clock or SystemClock()
-    db = SqliteDatabase(settings.database_path)
+    db = open_database(settings)
     scheduler = Scheduler(db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time)
     return ResilienceBot(
         settings,

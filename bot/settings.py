@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.db.url import DatabaseUrl
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -46,6 +49,16 @@ class Settings(BaseSettings):
     )
     backup_dir: Path = Field(default=Path("data/backups"), description="Folder for database backups.")
     backup_keep: int = Field(default=7, ge=1, le=365, description="How many backups to keep.")
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path (default: DATABASE_PATH) or, at scale, postgresql://user@host:5432/db.",
+    )
+    shard_count: int | None = Field(
+        default=None, ge=1, le=10_000, description="Total number of shards across all processes (sharding)."
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None, description="Comma-separated shard ids this process runs, e.g. 0,1 (needs SHARD_COUNT)."
+    )
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -104,6 +117,71 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            from bot.db.url import parse_database_url
+
+            parse_database_url(value)  # the message never includes a password
+            return value.strip()
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _empty_shard_count_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not parts:
+                return None
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1") from None
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS: needs SHARD_COUNT too, e.g. SHARD_COUNT=4 SHARD_IDS=0,1")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad:
+                raise ValueError(
+                    f"SHARD_IDS: {bad[0]} is not a shard of SHARD_COUNT={self.shard_count} "
+                    f"(use 0 to {self.shard_count - 1})"
+                )
+            if len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("SHARD_IDS: a shard is listed twice")
+        return self
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """The parsed backend choice: DATABASE_URL if set, else SQLite at DATABASE_PATH."""
+        from bot.db.url import parse_database_url, sqlite_url
+
+        if self.database_url:
+            return parse_database_url(self.database_url)
+        return sqlite_url(self.database_path)
+
+    @property
+    def owned_shards(self) -> tuple[int, ...] | None:
+        """The shards this process runs, or None when not sharded."""
+        if self.shard_count is None:
+            return None
+        return self.shard_ids if self.shard_ids is not None else tuple(range(self.shard_count))
+
     @property
     def demo_mode(self) -> bool:
         """True when there is no token: the offline demo runs instead of connecting."""
@@ -129,6 +207,8 @@ def load_settings(**overrides: Any) -> Settings:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
         message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"] and message.startswith("SHARD_IDS: "):
+            name, message = message.split(": ", 1)
         if name != "DISCORD_TOKEN" and "input" in first and first["type"].startswith(("int", "bool")):
             message = f"{message} (got {str(first['input'])[:40]!r})"
         raise SettingsError(f"{name}: {message}") from None
