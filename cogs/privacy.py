@@ -248,17 +248,24 @@ class Privacy(commands.Cog):
             cipher.verify(check)
         install(self.bot.db, cipher)
         self.cipher = cipher
-        try:
-            self.lock.acquire()
-        except backups.InstanceRunning:
-            if not settings.demo_mode:
-                raise
-            log.warning("another instance holds the database lock (fine in the demo and tests)")
+        # PostgreSQL serves several processes at once and is backed up with pg_dump: the
+        # single-instance file lock and the daily file backup are for SQLite only.
+        file_db = isinstance(self.bot.db, SqliteDatabase)
+        if file_db:
+            try:
+                self.lock.acquire()
+            except backups.InstanceRunning:
+                if not settings.demo_mode:
+                    raise
+                log.warning("another instance holds the database lock (fine in the demo and tests)")
         self.bot.scheduler.register(PURGE_KIND, self.purge)
         self.bot.scheduler.register(BACKUP_KIND, self.scheduled_backup)
         self.bot.on_config_change(self.ensure_schedule)
-        if await self.bot.scheduler.get(INSTANCE, BACKUP_KIND) is None:
+        existing_backup = await self.bot.scheduler.get(INSTANCE, BACKUP_KIND)
+        if file_db and existing_backup is None:
             await self.bot.scheduler.set(INSTANCE, BACKUP_KIND, Rule.daily(BACKUP_AT, ZoneInfo("UTC")))
+        elif not file_db and existing_backup is not None:  # e.g. copied over by migrate-db
+            await self.bot.scheduler.remove(INSTANCE, BACKUP_KIND)
         for guild_id in await self.repo.guild_ids():
             await self.ensure_schedule(guild_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +29,62 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default=os.environ.get("RESILIENCE_TEST_BACKEND", "sqlite"),
+        help="database for every test that uses the `settings` fixture: sqlite (default), postgres "
+        "(a fresh schema per test at RESILIENCE_TEST_PG_URL) or both (each such test runs twice)",
+    )
+
+
+def selected_backends(config: pytest.Config) -> list[str]:
+    choice = str(config.getoption("--backend"))
+    return ["sqlite", "postgres"] if choice == "both" else [choice]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): about SQLite's own file (backups, locks); runs on SQLite only"
+    )
+    if "postgres" in selected_backends(config):
+        from tests.support.pg import PG_URL, unavailable_reason
+
+        reason = unavailable_reason()
+        if reason is not None:
+            raise pytest.UsageError(f"--backend needs PostgreSQL at {PG_URL}; it does not answer: {reason}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends = selected_backends(metafunc.config)
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        metafunc.parametrize("db_backend", ["sqlite"])
+    elif len(backends) > 1:
+        metafunc.parametrize("db_backend", backends)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """sqlite or postgres, from ``--backend`` (parametrised over both with ``--backend=both``)."""
+    return selected_backends(request.config)[0]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_backend: str) -> Iterator[Settings]:
     # Tests never read the developer's own .env.
     monkeypatch.chdir(tmp_path)
-    return Settings(database_path=tmp_path / "test.db", default_timezone="Europe/London")
+    if db_backend == "postgres":
+        from tests.support.pg import fresh_schema
+
+        with fresh_schema() as url:
+            yield Settings(
+                database_path=tmp_path / "t.db", database_url=url, default_timezone="Europe/London"
+            )
+        return
+    yield Settings(database_path=tmp_path / "test.db", default_timezone="Europe/London")
 
 
 @pytest.fixture

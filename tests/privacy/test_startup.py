@@ -75,6 +75,7 @@ async def test_features_reach_the_cipher_and_export_shows_their_words(group: Gro
     assert "slept well at last" in files["my-data.txt"]
 
 
+@pytest.mark.sqlite_only(reason="file backups and the instance lock are SQLite's; PostgreSQL uses pg_dump")
 async def test_restore_refuses_while_the_bot_runs_and_daily_backup_rotates(group: Group) -> None:
     settings = group.bot.settings
     assert backups.lock_path(settings.database_path).exists()
