@@ -9,6 +9,7 @@ import discord
 from bot.clock import Clock, SystemClock
 from bot.core import ResilienceBot
 from bot.db import Database, SqliteDatabase
+from bot.repos.schedules import ShardFilter
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 
@@ -39,7 +40,11 @@ def create_bot(
     real_time = clock is None
     clock = clock or SystemClock()
     db = open_database(settings)
-    scheduler = Scheduler(db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time)
+    owned = settings.owned_shards
+    shards = ShardFilter(settings.shard_count, owned) if settings.shard_count and owned is not None else None
+    scheduler = Scheduler(
+        db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time, shards=shards
+    )
     return ResilienceBot(
         settings,
         clock=clock,

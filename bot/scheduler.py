@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.repos.schedules import Schedule, ScheduleRepository
+from bot.repos.schedules import Schedule, ScheduleRepository, ShardFilter
 from bot.schedule_rules import Rule, next_occurrence, occurrences
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,17 @@ def nonce_for(schedule_id: int, occurrence: datetime) -> str:
 class Scheduler:
     """Schedules stored as rows; sends driven by :meth:`run_due`."""
 
-    def __init__(self, db: Database, clock: Clock, *, grace: timedelta, alarm: bool = True) -> None:
-        self.repo = ScheduleRepository(db)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        grace: timedelta,
+        alarm: bool = True,
+        shards: ShardFilter | None = None,
+    ) -> None:
+        # With shards, only schedules of the guilds this process owns are run (sharded deployment).
+        self.repo = ScheduleRepository(db, shards=shards)
         self.clock = clock
         self.grace = grace
         self._alarm_enabled = alarm

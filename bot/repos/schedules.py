@@ -70,11 +70,30 @@ def schedule_from_row(row: Row) -> Schedule:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ShardFilter:
+    """The shards one process owns: it schedules only guilds with ``(guild_id >> 22) % count`` in ids."""
+
+    count: int
+    ids: tuple[int, ...]
+
+    def owns(self, guild_id: int) -> bool:
+        return (guild_id >> 22) % self.count in self.ids
+
+
 class ScheduleRepository:
     """SQL for schedules and the ledger."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, shards: ShardFilter | None = None) -> None:
         self.db = db
+        self.shards = shards
+
+    def _owned(self) -> tuple[str, tuple[int, ...]]:
+        """SQL (and its parameters) limiting a query to the guilds this process owns."""
+        if self.shards is None:
+            return "", ()
+        marks = ", ".join("?" for _ in self.shards.ids)
+        return f" AND ((guild_id >> 22) % ?) IN ({marks})", (self.shards.count, *self.shards.ids)
 
     async def upsert(
         self,
@@ -150,16 +169,19 @@ class ScheduleRepository:
         return changed > 0
 
     async def due(self, now: datetime, limit: int) -> list[Schedule]:
+        owned, shard_params = self._owned()
         rows = await self.db.fetch_all(
-            "SELECT * FROM schedules WHERE enabled = 1 AND next_due IS NOT NULL AND next_due <= ? "
-            "ORDER BY next_due, schedule_id LIMIT ?",
-            (to_db_time(now), limit),
+            "SELECT * FROM schedules WHERE enabled = 1 AND next_due IS NOT NULL AND next_due <= ?"  # noqa: S608
+            f"{owned} ORDER BY next_due, schedule_id LIMIT ?",
+            (to_db_time(now), *shard_params, limit),
         )
         return [schedule_from_row(r) for r in rows]
 
     async def earliest_due(self) -> datetime | None:
+        owned, shard_params = self._owned()
         row = await self.db.fetch_one(
-            "SELECT MIN(next_due) AS first FROM schedules WHERE enabled = 1 AND next_due IS NOT NULL"
+            f"SELECT MIN(next_due) AS first FROM schedules WHERE enabled = 1 AND next_due IS NOT NULL{owned}",  # noqa: S608
+            shard_params,
         )
         return from_db_time(row["first"]) if row and row["first"] else None
 
