@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 import discord
+from discord.ext import commands
 
 from bot.problems import ContentInvalid
 from bot.settings import Settings, SettingsError, load_settings
@@ -156,6 +157,16 @@ async def _connect(settings: Settings, *, sync_only: bool) -> int:
     from bot.db import DatabaseStartupError
 
     assert settings.discord_token is not None
+    from bot.privacy.backup import InstanceRunning
+    from bot.privacy.crypto import EncryptionKeyError, cipher_for_settings
+
+    # Say so before connecting: without a key, members' notes could not be stored safely.
+    key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    try:
+        cipher_for_settings(key, demo_mode=False, database_path=str(settings.database_path))
+    except EncryptionKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
     bot = create_bot(settings)
     if sync_only:
 
@@ -187,4 +198,10 @@ async def _connect(settings: Settings, *, sync_only: bool) -> int:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_STARTUP
+    except commands.ExtensionFailed as error:
+        # A wrong key (checked against the database) or a second instance, found at start-up.
+        if isinstance(error.original, EncryptionKeyError | InstanceRunning | DatabaseStartupError):
+            print(f"error: {error.original}", file=sys.stderr)
+            return EXIT_STARTUP
+        raise
     return 0

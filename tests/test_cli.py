@@ -90,6 +90,13 @@ def test_content_check_names_file_and_field(tmp_path):
     assert "agreement.toml: title:" in result.stdout
 
 
+def test_a_token_without_an_encryption_key_is_refused_before_connecting(tmp_path):
+    result = run(["run"], tmp_path, env={"DISCORD_TOKEN": "not-a-real-token"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ENCRYPTION_KEY:")
+    assert "not-a-real-token" not in result.stderr + result.stdout
+
+
 def test_sync_needs_a_token(tmp_path):
     result = run(["sync"], tmp_path)
     assert result.returncode == 2
