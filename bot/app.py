@@ -7,7 +7,7 @@ from datetime import timedelta
 import discord
 
 from bot.clock import Clock, SystemClock
-from bot.core import ResilienceBot
+from bot.core import ResilienceBot, ShardedResilienceBot
 from bot.db import Database, SqliteDatabase
 from bot.repos.schedules import ShardFilter
 from bot.scheduler import Scheduler
@@ -45,6 +45,18 @@ def create_bot(
     scheduler = Scheduler(
         db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time, shards=shards
     )
+    if settings.shard_count is not None:
+        # Discord's own gateway sharding: this process connects only as its shards.
+        return ShardedResilienceBot(
+            settings,
+            clock=clock,
+            db=db,
+            scheduler=scheduler,
+            intents=intents,
+            guild_ready_timeout=guild_ready_timeout,
+            shard_count=settings.shard_count,
+            shard_ids=list(owned) if owned is not None else None,
+        )
     return ResilienceBot(
         settings,
         clock=clock,

@@ -10,6 +10,7 @@ import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -66,9 +67,11 @@ class ResilienceBot(commands.Bot):
         intents: discord.Intents | None = None,
         guild_ready_timeout: float = 2.0,
         outbox_config: OutboxConfig | None = None,
+        **client_options: Any,
     ) -> None:
         super().__init__(
             guild_ready_timeout=guild_ready_timeout,
+            **client_options,
             command_prefix=commands.when_mentioned,
             intents=intents or default_intents(),
             # Nobody gets pinged by accident: no @everyone, no roles; features opt in per message.
@@ -188,3 +191,10 @@ class ResilienceBot(commands.Bot):
         if self.settings.owner_ids:
             return user.id in self.settings.owner_ids
         return await super().is_owner(user)
+
+
+class ShardedResilienceBot(ResilienceBot, commands.AutoShardedBot):
+    """The same bot over several gateway shards (``SHARD_COUNT`` and ``SHARD_IDS``).
+
+    Each process runs its own shards; the scheduler only fires for guilds on them.
+    """
