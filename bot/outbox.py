@@ -75,7 +75,7 @@ class OutboxConfig:
     # How long 5xx / timeouts / dropped connections are retried before a row is marked failed.
     retry_for: timedelta = timedelta(minutes=30)
     backoff_base: float = 2.0
-    backoff_cap: float = 120.0
+    backoff_cap: float = 30.0
     # A 429 that discord.py could not absorb: how long the row waits before its next try.
     rate_limited_wait: float = 1.0
     # Settled rows are kept this long (for /status and post-mortems), then pruned.

@@ -1,0 +1,327 @@
+"""Fan-out benchmarks: the outbox against the loopback Discord enforcing 50 requests/s.
+
+- ``fanout_rate_ratio``: N members (default 2,000) each due one DM reminder at the same minute;
+  each needs a DM channel (``POST /users/@me/channels``) and a message, so the enforced ceiling
+  is 25 deliveries/s. Value: deliveries per second from the first fan-out request to the last
+  delivery; baseline: that ceiling. The bot runs as a real process (``create_bot`` with the real
+  clock, its background outbox worker) against the fake in this process.
+- ``fanout_429_count`` and ``fanout_invalid_requests``: what the fake answered 429 / 401 / 403
+  during that run (nothing is injected).
+- ``fanout_crash_duplicates`` / ``fanout_crash_lost``: five runs; each SIGKILLs the bot process
+  when a random share (10–90 %) of the fan-out has been delivered, starts it again on the same
+  database, and counts members with more than one message / with none. The fake (and so its
+  nonce memory and counts) lives in this process and survives the kill.
+- ``outage_recovered``: in-process bot on a simulated clock shared with the fake; halfway
+  through a fan-out the fake answers 503 to everything for 60 simulated seconds. 1 when every
+  member then has exactly one message, else 0.
+
+The rows are enqueued before the bot starts, as the scheduler's reminder handler would enqueue
+them at 09:00 (one row per member, in the handler's transaction). Sizes: ``FANOUT_MEMBERS``,
+``FANOUT_CRASH_MEMBERS`` (default 300 each run, to keep ``make bench`` to a few minutes),
+``FANOUT_OUTAGE_MEMBERS`` (default 500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks import result
+from tests.support.loopback import LoopbackDiscord, pointed_at
+
+TOKEN = "bench-token"
+GLOBAL_LIMIT = 50
+DM_ROUTE = "POST /users/@me/channels"
+FIRST_USER = 900_000_000_000_000_000
+REMINDER = "Good morning. A minute to check in? `/checkin now` when you're ready."
+ROOT = Path(__file__).resolve().parent.parent
+_KEY = ""
+
+
+def _key() -> str:
+    global _KEY
+    if not _KEY:
+        from bot.privacy.crypto import generate_key
+
+        _KEY = generate_key()
+    return _KEY
+
+
+def _size(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# --------------------------------------------------------------------------- the bot process
+
+
+def _child(port: int, database: str) -> None:
+    """``python -m benchmarks.bench_fanout --child PORT DB``: our bot, the real clock, forever."""
+    from bot.app import create_bot
+    from bot.settings import Settings
+
+    key = os.environ["BENCH_ENCRYPTION_KEY"]  # a live token needs one; the same across restarts
+
+    async def main() -> None:
+        base = f"http://127.0.0.1:{port}"
+        with pointed_at(f"{base}/api/v10", f"ws://127.0.0.1:{port}/gateway"):
+            bot = create_bot(
+                Settings(database_path=Path(database), discord_token=TOKEN, encryption_key=key), clock=None
+            )
+            bot._connection.guild_ready_timeout = 0.01
+            await bot.start(TOKEN)
+
+    asyncio.run(main())
+
+
+async def _spawn(port: int, database: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.bench_fanout",
+        "--child",
+        str(port),
+        str(database),
+        cwd=ROOT,
+        env={**os.environ, "BENCH_ENCRYPTION_KEY": _key()},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.kill()  # SIGKILL: no shutdown code runs
+        await process.wait()
+
+
+# --------------------------------------------------------------------------- arranging
+
+
+async def _enqueue(database: Path, members: int, clock: Any = None) -> None:
+    """The reminder handler's work at 09:00: one outbox row per member due a DM."""
+    from bot.app import create_bot
+    from bot.outbox import PRIORITY_DM
+    from bot.settings import Settings
+
+    bot = create_bot(Settings(database_path=database), clock=clock)
+    await bot.db.connect()
+    await bot.db.migrate()
+    now = bot.clock.now()
+    payload = bot.outbox.payload(REMINDER)
+    async with bot.db.transaction() as tx:
+        for n in range(members):
+            user_id = FIRST_USER + n
+            key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
+            from bot.outbox import nonce_for_key
+
+            await bot.outbox.repo.add(
+                tx,
+                guild_id=1,
+                kind="checkin:remind",
+                dedupe_key=key,
+                nonce=nonce_for_key(key),
+                priority=PRIORITY_DM,
+                channel_id=None,
+                user_id=user_id,
+                payload=payload,
+                ref="",
+                due_at=now,
+                now=now,
+            )
+    await bot.db.close()
+
+
+def _fake(clock: Callable[[], float] = time.perf_counter, *, point: bool = False) -> LoopbackDiscord:
+    return LoopbackDiscord(global_limit=GLOBAL_LIMIT, clock=clock, point_discord=point, token=TOKEN)
+
+
+def _per_member(fake: LoopbackDiscord, members: int) -> list[int]:
+    counts = []
+    for n in range(members):
+        channel = fake.dm_channels.get(FIRST_USER + n)
+        counts.append(fake.stats.messages_by_channel[channel.id] if channel else 0)
+    return counts
+
+
+def _delivered(fake: LoopbackDiscord, members: int) -> int:
+    return sum(1 for c in _per_member(fake, members) if c > 0)
+
+
+async def _wait_until(predicate: Callable[[], bool], within: float, poll: float = 0.02) -> bool:
+    deadline = time.perf_counter() + within
+    while time.perf_counter() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(poll)
+    return predicate()
+
+
+def _statuses(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as conn:
+        return dict(conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+
+
+# --------------------------------------------------------------------------- fanout_rate_ratio
+
+
+async def _rate(members: int, tmp: Path) -> list[dict[str, Any]]:
+    database = tmp / "rate.db"
+    await _enqueue(database, members)
+    async with _fake() as fake:
+        fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
+        process = await _spawn(fake.port, database)
+        try:
+            started = await _wait_until(lambda: fake.stats.requests[DM_ROUTE] > 0, within=60, poll=0.001)
+            t_first = time.perf_counter()
+            if not started:
+                raise RuntimeError("the bot never started the fan-out")
+            done = await _wait_until(
+                lambda: fake.stats.messages_created >= members, within=members / 10 + 60, poll=0.005
+            )
+            t_last = time.perf_counter()
+        finally:
+            await _kill(process)
+        if not done:
+            raise RuntimeError(f"only {fake.stats.messages_created} of {members} delivered")
+        per_second = members / (t_last - t_first)
+        ceiling = GLOBAL_LIMIT / 2  # two requests per delivery
+        return [
+            result("fanout_rate_ratio", per_second, "deliveries/s", ceiling),
+            result("fanout_429_count", fake.stats.rate_limited, "responses"),
+            result("fanout_invalid_requests", fake.stats.invalid_requests, "requests"),
+            result("fanout_members", members, "members"),
+        ]
+
+
+# --------------------------------------------------------------------------- crash runs
+
+
+async def _crash_once(members: int, tmp: Path, run: int, rng: random.Random) -> tuple[int, int, int]:
+    database = tmp / f"crash{run}.db"
+    await _enqueue(database, members)
+    share = rng.uniform(0.1, 0.9)
+    async with _fake() as fake:
+        fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
+        process = await _spawn(fake.port, database)
+        try:
+            await _wait_until(
+                lambda: fake.stats.messages_created >= members * share, within=members / 10 + 60
+            )
+            await _kill(process)
+            process = await _spawn(fake.port, database)
+            await _wait_until(lambda: _delivered(fake, members) >= members, within=members / 10 + 60)
+            # Give a duplicate every chance to show up before counting.
+            await _wait_until(lambda: _statuses(database).get("sent", 0) >= members, within=30, poll=0.2)
+            await asyncio.sleep(1.0)
+        finally:
+            await _kill(process)
+        counts = _per_member(fake, members)
+        duplicates = sum(c - 1 for c in counts if c > 1)
+        lost = sum(1 for c in counts if c == 0)
+        return duplicates, lost, fake.stats.nonce_duplicates
+
+
+async def _crashes(members: int, tmp: Path, runs: int = 5) -> list[dict[str, Any]]:
+    rng = random.Random(9)
+    duplicates = lost = caught = 0
+    for run in range(runs):
+        d, lost_now, caught_now = await _crash_once(members, tmp, run, rng)
+        duplicates += d
+        lost += lost_now
+        caught += caught_now
+    return [
+        result("fanout_crash_duplicates", duplicates, "messages"),
+        result("fanout_crash_lost", lost, "messages"),
+        result("fanout_crash_members", members, "members per run"),
+        # Sends repeated after a kill that the fake answered with the first message (enforce_nonce).
+        result("fanout_crash_nonce_dedups", caught, "requests"),
+    ]
+
+
+# --------------------------------------------------------------------------- outage_recovered
+
+
+class _SimClock:
+    """Wall time plus simulated seconds skipped; the fake's clock is the same skew on perf_counter."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.ahead)
+
+    def monotonic(self) -> float:
+        return time.perf_counter() + self.ahead
+
+
+async def _outage(members: int, tmp: Path) -> list[dict[str, Any]]:
+    from bot.app import create_bot
+    from bot.settings import Settings
+    from tests.support.loopback import running
+
+    database = tmp / "outage.db"
+    sim = _SimClock()
+    await _enqueue(database, members, clock=sim)
+    async with LoopbackDiscord(global_limit=GLOBAL_LIMIT, clock=sim.monotonic) as fake:
+        fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
+        bot = create_bot(Settings(database_path=database), clock=sim, guild_ready_timeout=0.01)
+        async with running(bot, ready_within=30):
+            assert bot._scheduler_start is not None
+            drain = asyncio.create_task(bot.outbox.drain())
+            await _wait_until(lambda: fake.stats.messages_created >= members // 2, within=members)
+            fake.fail_for(60, status=503)  # in the fake's (simulated) seconds
+            failed_at = sim.monotonic()
+            await drain
+            rounds = 0
+            while await bot.outbox.repo.count_unsettled():
+                upcoming = await bot.outbox.repo.earliest_pending()
+                if upcoming is not None and upcoming > sim.now():
+                    sim.ahead += (upcoming - sim.now()).total_seconds() + 0.01  # skip the wait
+                await bot.outbox.drain()
+                rounds += 1
+                if rounds > 10_000:
+                    raise RuntimeError("the outbox never emptied")
+            outage_seconds = sim.monotonic() - failed_at
+            statuses = await bot.outbox.repo.all()
+        counts = _per_member(fake, members)
+    exactly_once = all(c == 1 for c in counts) and all(r.status == "sent" for r in statuses)
+    return [
+        result("outage_recovered", 1.0 if exactly_once else 0.0, "bool"),
+        result("outage_faults_answered", fake.stats.faults_injected, "responses"),
+        result("outage_simulated_s", outage_seconds, "s"),
+    ]
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+async def _run_all() -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        lines += await _rate(_size("FANOUT_MEMBERS", 2000), Path(tmp))
+        lines += await _crashes(_size("FANOUT_CRASH_MEMBERS", 300), Path(tmp))
+        lines += await _outage(_size("FANOUT_OUTAGE_MEMBERS", 500), Path(tmp))
+    return lines
+
+
+def run() -> list[dict[str, Any]]:
+    return asyncio.run(_run_all())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]), sys.argv[3])
+    else:
+        import json
+
+        for line in run():
+            print(json.dumps(line), flush=True)
