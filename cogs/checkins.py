@@ -48,8 +48,10 @@ from bot.checks import facilitator_only
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_DM
 from bot.repos.checkins import CheckinRepository
 from bot.repos.members import Member
+from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import Rule
 from bot.scheduler import nonce_for
@@ -351,6 +353,8 @@ class Checkins(commands.Cog):
         self.bot.scheduler.register(POST_KIND, self.post_daily)
         self.bot.scheduler.register(REMIND_KIND, self.send_reminder)
         self.bot.scheduler.register(SNOOZE_KIND, self.send_snoozed)
+        for kind in (REMIND_KIND, SNOOZE_KIND):
+            self.bot.outbox.on_dm_closed(kind, self._reminder_refused)
         self.bot.on_config_change(self.rederive)
 
     async def cog_unload(self) -> None:
@@ -670,26 +674,33 @@ class Checkins(commands.Cog):
             return
         if not snoozed and not await self.repo.claim_reminder_day(guild_id, user_id, day):
             return  # never more than one reminder a day
-        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-        try:
-            await user.send(
-                REMINDER_TEXT,
-                view=reminder_view(guild_id, snooze=not snoozed),
-                nonce=nonce_for(schedule.schedule_id, occurrence),
-            )
-        except discord.Forbidden as error:
-            if error.code != DM_CLOSED:
-                raise
-            log.info("reminder DM refused (50007) in guild %s; reminders stopped", guild_id)
-            await self.bot.members.mark_dm_closed(guild_id, user_id, self.bot.clock.now())
-            # Stop here. The schedule row is disabled, not deleted: the scheduler still settles
-            # this occurrence in its ledger, which refers to the row.
-            await self.repo.delete_reminder(guild_id, user_id)
+        # Through the outbox: paced under the global limit with the rest of the 09:00 fan-out,
+        # sent once across crashes (its nonce), retried through outages.
+        await self.bot.outbox.enqueue(
+            guild_id=guild_id,
+            kind=schedule.kind,
+            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            user_id=user_id,
+            content=REMINDER_TEXT,
+            view=reminder_view(guild_id, snooze=not snoozed),
+            priority=PRIORITY_DM,
+        )
+
+    async def _reminder_refused(self, row: OutboxRow) -> None:
+        """The outbox met 50007 (and marked the member): stop their reminders."""
+        guild_id, user_id = row.guild_id, row.user_id
+        if user_id is None:
+            return
+        log.info("reminder DM refused (50007) in guild %s; reminders stopped", guild_id)
+        await self.repo.delete_reminder(guild_id, user_id)
+        # The schedule row is disabled, not deleted: the scheduler's ledger refers to it.
+        schedule = await self.bot.scheduler.get(guild_id, REMIND_KIND, str(user_id))
+        if schedule is not None:
             await self.bot.scheduler.set(
-                guild_id, schedule.kind, schedule.rule, key=schedule.key, enabled=False
+                guild_id, REMIND_KIND, schedule.rule, key=schedule.key, enabled=False
             )
-            if not snoozed:
-                await self.bot.scheduler.remove(guild_id, SNOOZE_KIND, schedule.key)
+        if row.kind == REMIND_KIND:
+            await self.bot.scheduler.remove(guild_id, SNOOZE_KIND, str(user_id))
 
     async def snooze(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
         user_id = interaction.user.id
