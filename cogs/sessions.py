@@ -36,6 +36,7 @@ from bot.community import (
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_DM
 from bot.repos.community import CommunityRepository, CommunitySettings
 from bot.repos.members import Member
 from bot.repos.schedules import Schedule
@@ -182,9 +183,11 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
                 allowed_mentions=NO_MENTIONS,
                 nonce=nonce_for(schedule.schedule_id, occurrence),
             )
-        await self._dm_reminders(schedule.guild_id, text)
+        await self._dm_reminders(
+            schedule.guild_id, text, f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
+        )
 
-    async def _dm_reminders(self, guild_id: int, text: str) -> None:
+    async def _dm_reminders(self, guild_id: int, text: str, key: str) -> None:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return
@@ -193,12 +196,15 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             person = guild.get_member(user_id)
             if member is None or member.left or member.dm_closed or person is None:
                 continue
-            try:
-                await person.send(f"{text}\n(From {guild.name}. `/session dm off` stops these.)")
-            except discord.Forbidden:
-                await self.bot.members.mark_dm_closed(guild_id, user_id, self.bot.clock.now())
-            except discord.HTTPException:
-                log.warning("session reminder DM failed for a member of guild %s", guild_id)
+            # The outbox paces the fan-out, sends once, and marks closed DMs (50007) itself.
+            await self.bot.outbox.enqueue(
+                guild_id=guild_id,
+                kind="session:dm",
+                key=key,
+                user_id=user_id,
+                content=f"{text}\n(From {guild.name}. `/session dm off` stops these.)",
+                priority=PRIORITY_DM,
+            )
 
     async def _digest(self, schedule: Schedule, occurrence: datetime) -> None:
         found = await self._session_for(schedule, occurrence)
