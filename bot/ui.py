@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from typing import Any
 
 import discord
@@ -35,6 +36,20 @@ def permission_names(names: list[str]) -> str:
     return ", ".join(_PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in names)
 
 
+STORAGE_FULL = (
+    "Sorry, I couldn't save that: my storage is full right now, so nothing was saved. "
+    "Please try again later; your facilitator can let the person who runs me know."
+)
+
+
+def storage_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL, or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    original = getattr(error, "original", error)
+    if isinstance(original, sqlite3.OperationalError):
+        return "database or disk is full" in str(original)
+    return getattr(original, "sqlstate", None) == "53100"
+
+
 def describe_error(error: BaseException) -> str | None:
     """The kind sentence for an expected problem, or None for a real fault."""
     original = getattr(error, "original", error)
@@ -51,6 +66,8 @@ def describe_error(error: BaseException) -> str | None:
         return f"Just a moment: you can do this again in {error.retry_after:.0f} seconds."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this here."
+    if storage_full(error):
+        return STORAGE_FULL
     if isinstance(original, discord.Forbidden):
         return (
             "Discord didn't let me do that: I may be missing a permission in that channel. "
@@ -61,6 +78,9 @@ def describe_error(error: BaseException) -> str | None:
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Turn any error from a command, button or modal into a private reply."""
+    if storage_full(error):
+        # The member gets the calm sentence; the operator must free space, so it is an error here.
+        log.error("database is full (disk or size limit): writes fail until space is freed")
     message = describe_error(error)
     if message is None:
         ref = secrets.token_hex(3)
