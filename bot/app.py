@@ -9,6 +9,7 @@ import discord
 from bot.clock import Clock, SystemClock
 from bot.core import ResilienceBot, ShardedResilienceBot
 from bot.db import Database, SqliteDatabase
+from bot.outbox import OutboxConfig
 from bot.repos.schedules import ShardFilter
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -22,6 +23,15 @@ def open_database(settings: Settings) -> Database:
 
         return PostgresDatabase(url.dsn)
     return SqliteDatabase(url.path or settings.database_path)
+
+
+def outbox_config_from(settings: Settings) -> OutboxConfig:
+    """The send queue's tunables from OUTBOX_RATE, OUTBOX_CONCURRENCY and OUTBOX_RETRY_MINUTES."""
+    return OutboxConfig(
+        global_rate=settings.outbox_rate,
+        concurrency=settings.outbox_concurrency,
+        retry_for=timedelta(minutes=settings.outbox_retry_minutes),
+    )
 
 
 def create_bot(
@@ -45,6 +55,7 @@ def create_bot(
     scheduler = Scheduler(
         db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time, shards=shards
     )
+    outbox_config = outbox_config_from(settings)
     if settings.shard_count is not None:
         # Discord's own gateway sharding: this process connects only as its shards.
         return ShardedResilienceBot(
@@ -56,6 +67,7 @@ def create_bot(
             guild_ready_timeout=guild_ready_timeout,
             shard_count=settings.shard_count,
             shard_ids=list(owned) if owned is not None else None,
+            outbox_config=outbox_config,
         )
     return ResilienceBot(
         settings,
@@ -64,4 +76,5 @@ def create_bot(
         scheduler=scheduler,
         intents=intents,
         guild_ready_timeout=guild_ready_timeout,
+        outbox_config=outbox_config,
     )

@@ -60,6 +60,22 @@ class Settings(BaseSettings):
         default=None, description="Comma-separated shard ids this process runs, e.g. 0,1 (needs SHARD_COUNT)."
     )
 
+    outbox_rate: float = Field(
+        default=48.0,
+        gt=0,
+        le=10_000,
+        description="Requests per second the send queue allows before any 429 (Discord allows 50).",
+    )
+    outbox_concurrency: int = Field(
+        default=16, ge=1, le=1_000, description="How many queued sends may be in flight at once."
+    )
+    outbox_retry_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a send is retried through 5xx / timeouts before it is marked failed.",
+    )
+
     @field_validator("discord_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: Any) -> Any:
