@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.models import EmotionVocabulary, EmotionWord
@@ -29,6 +29,12 @@ HISTORY_DAYS = (7, 30, 90)
 #: A member whose 7-day average fell this much against the previous 7 days is counted in the pulse.
 DROP_POINTS = 1.5
 DROP_WINDOW_DAYS = 7
+#: ``/checkin recap day:`` choices, Monday first (index = ``date.weekday()``).
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: The weekly recap goes out at this local time on the member's chosen day.
+RECAP_TIME = time(18, 0)
+RECAP_TOP_EMOTIONS = 3
+RECAP_MAX_SKILLS = 8
 
 
 def local_day(now: datetime, zone: str) -> date:
@@ -232,3 +238,54 @@ def compute_pulse(
         dropped=len(dropped_ids),
         dropped_named=[uid for uid in dropped_ids if uid in followup],
     )
+
+
+# -- the weekly recap -----------------------------------------------------------------------------
+
+
+def recap_week(last: date) -> tuple[date, date]:
+    """The seven local days a recap sent on ``last`` covers: ``last - 6`` to ``last``."""
+    return last - timedelta(days=6), last
+
+
+def recap_text(
+    last: date,
+    moods: Sequence[tuple[date, int, Sequence[str]]],
+    skills: Sequence[tuple[str, int]],
+    streak: Streak,
+    vocabulary: EmotionVocabulary,
+    group_name: str | None = None,
+) -> str | None:
+    """The weekly recap DM, or ``None`` for a week without check-ins (no recap is sent then).
+
+    ``moods`` are ``(day, mood, emotions)`` rows of the week; ``skills`` are ``(title, times)``.
+    Notes are not an input, so they cannot appear.
+    """
+    first, last = recap_week(last)
+    week = sorted((d, m, e) for d, m, e in moods if first <= d <= last)
+    if not week:
+        return None
+    where = f" in {group_name}" if group_name else ""
+    lines = [f"🗓️ **Your week{where}**, {first:%a %d %b} to {last:%a %d %b}"]
+    lines += [f"{day:%a %d}: {mood_words(mood)}" for day, mood, _ in week]
+    summary = summarize_history(week, 7, top=RECAP_TOP_EMOTIONS)
+    assert summary.average is not None
+    rounded = max(1, min(5, round(summary.average)))
+    lines.append(
+        f"Average mood **{summary.average:.1f}** ({mood_words(rounded)}), "
+        f"{summary.checkins} of 7 days checked in."
+    )
+    if summary.top_emotions:
+        labels = emotion_labels([v for v, _ in summary.top_emotions], vocabulary)
+        named = ", ".join(f"{lab} ({n})" for lab, (_, n) in zip(labels, summary.top_emotions, strict=True))
+        lines.append(f"Feelings you named most: {named}.")
+    if skills:
+        shown = [title if n == 1 else f"{title} ({n}×)" for title, n in skills[:RECAP_MAX_SKILLS]]
+        if len(skills) > RECAP_MAX_SKILLS:
+            shown.append(f"and {len(skills) - RECAP_MAX_SKILLS} more")
+        lines.append(f"Skills you practised: {', '.join(shown)}.")
+    lines.append(streak_text(streak))
+    lines.append(
+        "-# Only you see this; your notes are never included. Change the day or stop: `/checkin recap`."
+    )
+    return "\n".join(lines)

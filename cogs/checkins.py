@@ -30,6 +30,8 @@ from bot.checkins import (
     MAX_EMOTIONS,
     MOODS,
     NOTE_MAX,
+    RECAP_TIME,
+    WEEKDAYS,
     PulseRow,
     card_text,
     clean_emotions,
@@ -41,6 +43,8 @@ from bot.checkins import (
     local_day,
     milestone_text,
     mood_words,
+    recap_text,
+    recap_week,
     streak_text,
     summarize_history,
 )
@@ -48,7 +52,7 @@ from bot.checks import facilitator_only
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
-from bot.outbox import PRIORITY_DM
+from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM
 from bot.repos.checkins import CheckinRepository
 from bot.repos.members import Member
 from bot.repos.outbox import OutboxRow
@@ -64,6 +68,7 @@ log = logging.getLogger(__name__)
 POST_KIND = "checkin:post"
 REMIND_KIND = "checkin:remind"
 SNOOZE_KIND = "checkin:snooze"
+RECAP_KIND = "checkin:recap"
 SNOOZE = timedelta(hours=1)
 DM_CLOSED = 50007
 PAUSE_MAX_DAYS = 366
@@ -77,9 +82,9 @@ REMINDER_TEXT = (
     "private unless you choose to share."
 )
 DM_CLOSED_NOTICE = (
-    "I couldn't send you a reminder because your DMs from this server are closed, so I've turned "
-    "reminders off. If you want them back, allow DMs (Server menu → Privacy Settings) and run "
-    "`/checkin remind`."
+    "I couldn't send you a DM because your DMs from this server are closed, so I've stopped that "
+    "check-in DM (reminders or weekly recap). If you want it back, allow DMs (Server menu → "
+    "Privacy Settings) and run `/checkin remind` or `/checkin recap` again."
 )
 
 
@@ -169,6 +174,40 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"chec
             await _cog(interaction).stop_reminders(interaction, self.guild_id)
         except Exception as error:
             await report_error(interaction, error)
+
+
+class RecapStopButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"checkin:recapoff:(?P<gid>\d+)"
+):
+    """Stop the weekly recap from the recap DM itself."""
+
+    def __init__(self, guild_id: int) -> None:
+        self.guild_id = guild_id
+        super().__init__(
+            discord.ui.Button(
+                label="Stop weekly recap",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"checkin:recapoff:{guild_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RecapStopButton:
+        return cls(int(match["gid"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _cog(interaction).stop_recap(interaction, self.guild_id)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+def recap_view(guild_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RecapStopButton(guild_id))
+    return view
 
 
 def post_view(guild_id: int) -> discord.ui.View:
@@ -353,12 +392,14 @@ class Checkins(commands.Cog):
         self.bot.scheduler.register(POST_KIND, self.post_daily)
         self.bot.scheduler.register(REMIND_KIND, self.send_reminder)
         self.bot.scheduler.register(SNOOZE_KIND, self.send_snoozed)
+        self.bot.scheduler.register(RECAP_KIND, self.send_recap)
         for kind in (REMIND_KIND, SNOOZE_KIND):
             self.bot.outbox.on_dm_closed(kind, self._reminder_refused)
+        self.bot.outbox.on_dm_closed(RECAP_KIND, self._recap_refused)
         self.bot.on_config_change(self.rederive)
 
     async def cog_unload(self) -> None:
-        for kind in (POST_KIND, REMIND_KIND, SNOOZE_KIND):
+        for kind in (POST_KIND, REMIND_KIND, SNOOZE_KIND, RECAP_KIND):
             self.bot.scheduler.unregister(kind)
         self.bot.remove_config_listener(self.rederive)
 
@@ -724,10 +765,119 @@ class Checkins(commands.Cog):
             content="Reminders are off. You can turn them on again with `/checkin remind`.", view=None
         )
 
+    # -- /checkin recap ----------------------------------------------------------------------------
+
+    @checkin.command(name="recap", description="A weekly DM recap of your check-ins, or 'off'")
+    @app_commands.describe(day="The day you'd like it, in the evening, or 'off'")
+    async def recap(
+        self,
+        interaction: discord.Interaction[Any],
+        day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off"],
+    ) -> None:
+        guild_id = await self.resolve_guild(interaction)
+
+        async def then(inter: discord.Interaction[Any], member: Member) -> None:
+            notice = await self.dm_notice(member)
+            if day == "off":
+                await self.remove_recap(guild_id, inter.user.id)
+                await _reply(
+                    inter, "Weekly recap is off. Turn it on again any time with `/checkin recap`." + notice
+                )
+                return
+            weekday = WEEKDAYS.index(day)
+            zone = await self.member_zone(guild_id, member)
+            await self.repo.set_recap(guild_id, inter.user.id, weekday, self.bot.clock.now())
+            if member.dm_closed:
+                # They asked again: try again (a refusal stops it once more).
+                await self.bot.members.clear_dm_closed(guild_id, inter.user.id)
+            await self._schedule_recap(guild_id, inter.user.id, weekday, zone)
+            await _reply(
+                inter,
+                f"Every **{day.capitalize()}** at {RECAP_TIME:%H:%M} ({zone}) I'll DM you a short recap of "
+                "your week: your moods, the feelings you named, skills you practised and your streak. "
+                "Never your notes. A week without check-ins gets no recap. Make sure DMs from this server "
+                "are allowed. Stop with `/checkin recap day:off`." + notice,
+            )
+
+        await with_consent(self.bot, interaction, guild_id, then)
+
+    async def _schedule_recap(self, guild_id: int, user_id: int, weekday: int, zone: str) -> None:
+        rule = Rule.weekly({weekday}, RECAP_TIME, ZoneInfo(zone))
+        existing = await self.bot.scheduler.get(guild_id, RECAP_KIND, str(user_id))
+        if existing is None or existing.rule != rule or not existing.enabled:
+            await self.bot.scheduler.set(guild_id, RECAP_KIND, rule, key=str(user_id))
+
+    async def remove_recap(self, guild_id: int, user_id: int) -> None:
+        await self.repo.delete_recap(guild_id, user_id)
+        await self.bot.scheduler.remove(guild_id, RECAP_KIND, str(user_id))
+
+    async def send_recap(self, schedule: Schedule, occurrence: datetime) -> None:
+        """The member's weekly recap, through the outbox; nothing for a week without check-ins."""
+        guild_id, user_id = schedule.guild_id, int(schedule.key)
+        if await self.repo.get_recap(guild_id, user_id) is None:
+            return
+        member = await self.bot.members.get(guild_id, user_id)
+        if member is None or member.left or member.dm_closed:
+            return
+        last = local_day(occurrence, await self.member_zone(guild_id, member))
+        first, last = recap_week(last)
+        week = await self.repo.week_moods(guild_id, user_id, first, last)
+        if not week:
+            return  # silence rather than a report of absence: no recap for an empty week
+        practised = await self.repo.skills_practised(guild_id, user_id, first, last)
+        skills = self.bot.content.skills
+        titles = [(skills[sid].title if sid in skills else _skill_label(sid), n) for sid, n in practised]
+        streak = await self.streak(guild_id, user_id, last)
+        guild = self.bot.get_guild(guild_id)
+        text = recap_text(
+            last,
+            [(c.day, c.mood, c.emotions) for c in week],
+            titles,
+            streak,
+            self.bot.content.emotions,
+            group_name=guild.name if guild else None,
+        )
+        if text is None or not await self.repo.claim_recap_day(guild_id, user_id, last):
+            return
+        await self.bot.outbox.enqueue(
+            guild_id=guild_id,
+            kind=RECAP_KIND,
+            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            user_id=user_id,
+            content=text[:2000],
+            view=recap_view(guild_id),
+            allowed_mentions=discord.AllowedMentions.none(),
+            priority=PRIORITY_DIGEST,
+        )
+
+    async def _recap_refused(self, row: OutboxRow) -> None:
+        """The outbox met 50007 on a recap (and marked the member): stop their recap."""
+        guild_id, user_id = row.guild_id, row.user_id
+        if user_id is None:
+            return
+        log.info("recap DM refused (50007) in guild %s; recap stopped", guild_id)
+        await self.repo.delete_recap(guild_id, user_id)
+        # Disabled, not deleted: the scheduler's ledger refers to it.
+        schedule = await self.bot.scheduler.get(guild_id, RECAP_KIND, str(user_id))
+        if schedule is not None:
+            await self.bot.scheduler.set(guild_id, RECAP_KIND, schedule.rule, key=schedule.key, enabled=False)
+
+    async def stop_recap(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
+        """Stop from the recap DM: the recap stays readable, the button goes, a line says so."""
+        await self.remove_recap(guild_id, interaction.user.id)
+        stopped = "\n\nWeekly recap is off. You can turn it on again with `/checkin recap`."
+        kept = interaction.message.content if interaction.message else ""
+        await interaction.response.edit_message(
+            content=kept[: 2000 - len(stopped)] + stopped,
+            view=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
     @commands.Cog.listener()
     async def on_member_remove(self, member: discord.Member) -> None:
-        """Someone left the server: their reminders stop at once."""
+        """Someone left the server: their reminders and weekly recap stop at once."""
         await self.remove_reminder(member.guild.id, member.id)
+        await self.remove_recap(member.guild.id, member.id)
 
     # -- the daily post ---------------------------------------------------------------------------
 
@@ -747,6 +897,10 @@ class Checkins(commands.Cog):
             member = await self.bot.members.get(guild_id, reminder.user_id)
             member_zone = member.timezone if member and member.timezone else zone
             await self._schedule_reminder(guild_id, reminder.user_id, reminder.local_time, member_zone)
+        for recap in await self.repo.recaps(guild_id):
+            member = await self.bot.members.get(guild_id, recap.user_id)
+            member_zone = member.timezone if member and member.timezone else zone
+            await self._schedule_recap(guild_id, recap.user_id, recap.weekday, member_zone)
 
     async def post_daily(self, schedule: Schedule, occurrence: datetime) -> None:
         config = await self.bot.guilds_repo.get(schedule.guild_id)
@@ -814,6 +968,11 @@ class Checkins(commands.Cog):
         )
 
 
+def _skill_label(skill_id: str) -> str:
+    """A readable name for a skill the shipped library does not know (e.g. a group's own)."""
+    return skill_id.replace("-", " ").replace("_", " ").capitalize()
+
+
 async def setup(bot: ResilienceBot) -> None:
-    bot.add_dynamic_items(CheckinButton, SnoozeButton, StopButton)
+    bot.add_dynamic_items(CheckinButton, SnoozeButton, StopButton, RecapStopButton)
     await bot.add_cog(Checkins(bot))

@@ -33,6 +33,30 @@ class Reminder:
     snoozed_day: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class Recap:
+    """A member's weekly recap: the weekday (0 = Monday) and the last local day one went out."""
+
+    guild_id: int
+    user_id: int
+    weekday: int
+    last_sent_day: date | None
+
+
+#: The skills feature's practice log (migration 003), read for the weekly recap.
+PRACTICE_TABLE = "skill_practice"
+PRACTICE_COLUMNS = frozenset({"guild_id", "user_id", "skill_id", "local_date"})
+
+
+def _recap(row: Row) -> Recap:
+    return Recap(
+        guild_id=int(row["guild_id"]),
+        user_id=int(row["user_id"]),
+        weekday=int(row["weekday"]),
+        last_sent_day=date.fromisoformat(row["last_sent_day"]) if row["last_sent_day"] else None,
+    )
+
+
 def _checkin(row: Row, cipher: Cipher) -> Checkin:
     emotions = str(row["emotions"])
     return Checkin(
@@ -222,3 +246,68 @@ class CheckinRepository:
             (day.isoformat(), guild_id, user_id, day.isoformat()),
         )
         return changed > 0
+
+    # -- weekly recap ---------------------------------------------------------------------
+
+    async def set_recap(self, guild_id: int, user_id: int, weekday: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO checkin_recaps (guild_id, user_id, weekday, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET weekday = excluded.weekday",
+            (guild_id, user_id, weekday, to_db_time(now)),
+        )
+
+    async def get_recap(self, guild_id: int, user_id: int) -> Recap | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM checkin_recaps WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return _recap(row) if row else None
+
+    async def recaps(self, guild_id: int) -> list[Recap]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM checkin_recaps WHERE guild_id = ? ORDER BY user_id", (guild_id,)
+        )
+        return [_recap(r) for r in rows]
+
+    async def delete_recap(self, guild_id: int, user_id: int) -> bool:
+        changed = await self.db.execute(
+            "DELETE FROM checkin_recaps WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return changed > 0
+
+    async def claim_recap_day(self, guild_id: int, user_id: int, day: date) -> bool:
+        """Record that the recap for the week ending ``day`` goes out; False if it already did."""
+        changed = await self.db.execute(
+            "UPDATE checkin_recaps SET last_sent_day = ? WHERE guild_id = ? AND user_id = ? "
+            "AND (last_sent_day IS NULL OR last_sent_day < ?)",
+            (day.isoformat(), guild_id, user_id, day.isoformat()),
+        )
+        return changed > 0
+
+    async def week_moods(self, guild_id: int, user_id: int, first: date, last: date) -> list[Checkin]:
+        """Day, mood and emotions from ``first`` to ``last``: the note column is never read."""
+        rows = await self.db.fetch_all(
+            "SELECT guild_id, user_id, local_date, mood, emotions, NULL AS note, shared FROM checkins "
+            "WHERE guild_id = ? AND user_id = ? AND local_date >= ? AND local_date <= ? ORDER BY local_date",
+            (guild_id, user_id, first.isoformat(), last.isoformat()),
+        )
+        return [_checkin(r, cipher_of(self.db)) for r in rows]
+
+    async def skills_practised(
+        self, guild_id: int, user_id: int, first: date, last: date
+    ) -> list[tuple[str, int]]:
+        """``(skill_id, times)`` the member logged in the skills practice log between two local days.
+
+        The log belongs to the skills feature (``skill_practice``, migration 003). Read
+        defensively: if that table or its columns are not there (feature removed or renamed),
+        the recap simply leaves skills out instead of failing.
+        """
+        columns = set(await self.db.column_names(PRACTICE_TABLE))
+        if not PRACTICE_COLUMNS.issubset(columns):
+            return []
+        rows = await self.db.fetch_all(
+            f"SELECT skill_id, COUNT(*) AS n FROM {PRACTICE_TABLE} "  # noqa: S608 (a constant)
+            "WHERE guild_id = ? AND user_id = ? AND local_date >= ? AND local_date <= ? "
+            "GROUP BY skill_id ORDER BY n DESC, skill_id",
+            (guild_id, user_id, first.isoformat(), last.isoformat()),
+        )
+        return [(str(r["skill_id"]), int(r["n"])) for r in rows]
