@@ -31,12 +31,13 @@ from bot.content import (
 from bot.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_POST
 from bot.problems import ContentInvalid
 from bot.repos.members import Member
+from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.repos.skills import SkillPost, SkillRepository
 from bot.schedule_rules import Rule
-from bot.scheduler import nonce_for
 from bot.skills import (
     alternative_of_same_kind,
     closest_titles,
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 
 POST_KIND = "skill:post"
 REFRESH_KIND = "skill:refresh"
+THREAD_KIND = "skill:thread"
 # The card's "how many practised" line is edited at most this often (Discord rate limits).
 EDIT_EVERY = timedelta(minutes=1)
 # /skill suggest avoids what the member practised in this many recent days.
@@ -63,6 +65,10 @@ RECENT_DAYS = 3
 CATEGORY_CHOICES = [app_commands.Choice(name=label(c.value), value=c.value) for c in Category]
 KIND_CHOICES = [app_commands.Choice(name=label(k.value), value=k.value) for k in Kind]
 TAG_CHOICES = [app_commands.Choice(name=label(t.value), value=t.value) for t in Tag]
+
+
+class _AlreadyQueued(Exception):
+    """Rolls back a card row whose outbox send already exists (a handler run twice)."""
 
 
 def _skills_cog(interaction: discord.Interaction[Any]) -> Skills:
@@ -278,6 +284,8 @@ class Skills(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.scheduler.register(POST_KIND, self._on_post_due)
         self.bot.scheduler.register(REFRESH_KIND, self._on_refresh_due)
+        # The daily card goes out through the outbox; its message id comes back here.
+        self.bot.outbox.on_delivered(POST_KIND, self._post_delivered)
         self.bot.on_config_change(self.rederive)
 
     async def cog_unload(self) -> None:
@@ -342,7 +350,7 @@ class Skills(commands.Cog):
         await self.bot.scheduler.set(guild_id, POST_KIND, rule)
 
     async def _on_post_due(self, schedule: Schedule, occurrence: datetime) -> None:
-        await self.post_skill(schedule.guild_id, nonce=nonce_for(schedule.schedule_id, occurrence))
+        await self.post_skill(schedule.guild_id, key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}")
 
     async def _on_refresh_due(self, schedule: Schedule, _occurrence: datetime) -> None:
         post = await self.repo.post(int(schedule.key))
@@ -351,8 +359,13 @@ class Skills(commands.Cog):
 
     # -- the daily post ---------------------------------------------------------------------
 
-    async def post_skill(self, guild_id: int, *, nonce: str | None = None) -> tuple[SkillPost, Skill] | None:
-        """Pick the group's next skill and post its card; None if there is nowhere or nothing to post."""
+    async def post_skill(self, guild_id: int, *, key: str | None = None) -> tuple[SkillPost, Skill] | None:
+        """Pick the group's next skill and post its card; None if there is nowhere or nothing to post.
+
+        With ``key`` (the scheduled post) the card is queued in the outbox in the same transaction
+        as its row, and ``_post_delivered`` records its message id and opens the thread. Without
+        (``/skill skip``, a facilitator waiting for it) it is sent at once.
+        """
         config = await self.bot.guilds_repo.get(guild_id)
         channel_id = config.channel("skills")
         channel = self.bot.get_channel(channel_id) if channel_id else None
@@ -377,35 +390,89 @@ class Skills(commands.Cog):
             return None
         skill = skills[pick.skill_id]
         today = now.astimezone(await self.group_zone(guild_id)).date()
-        post_id = await self.repo.add_post(guild_id, skill.id, pick.cycle, today, channel.id, now)
-        try:
-            kwargs: dict[str, Any] = {"nonce": nonce} if nonce else {}
-            message = await channel.send(
-                embed=skill_embed(skill, practised=0, day=today), view=card_view(post_id), **kwargs
-            )
-        except Exception:
-            await self.repo.delete_post(post_id)
-            raise
-        await self.repo.set_post_message(post_id, message.id)
+        embed = skill_embed(skill, practised=0, day=today)
+        if key is not None:
+            try:
+                async with self.bot.db.transaction() as tx:
+                    post_id = await self.repo.add_post(
+                        guild_id, skill.id, pick.cycle, today, channel.id, now, tx=tx
+                    )
+                    added = await self.bot.outbox.enqueue(
+                        guild_id=guild_id,
+                        kind=POST_KIND,
+                        key=key,
+                        channel_id=channel.id,
+                        embed=embed,
+                        view=card_view(post_id),
+                        priority=PRIORITY_POST,
+                        ref=str(post_id),
+                        tx=tx,
+                    )
+                    if not added:
+                        raise _AlreadyQueued
+            except _AlreadyQueued:
+                return None  # a re-run handler: this occurrence's card is already queued
+        else:
+            post_id = await self.repo.add_post(guild_id, skill.id, pick.cycle, today, channel.id, now)
+            try:
+                message = await channel.send(embed=embed, view=card_view(post_id))
+            except Exception:
+                await self.repo.delete_post(post_id)
+                raise
         queue = [sid for sid in settings.queue if sid in skills]
         if pick.reason == "queue":
             queue.remove(pick.skill_id)
         if list(settings.queue) != queue:
             await self.repo.set_queue(guild_id, queue, now)
-        if settings.thread_on:
-            await self._open_thread(message, skill)
+        if key is None:
+            await self._card_posted(post_id, message.id, direct=True)
         post = await self.repo.post(post_id)
         assert post is not None
         return post, skill
 
-    async def _open_thread(self, message: discord.Message, skill: Skill) -> None:
+    async def _post_delivered(self, row: OutboxRow, message_id: int | None) -> None:
+        """The outbox posted a daily card: remember its message (for count edits), open the thread."""
+        if message_id is not None and row.ref.isdigit():
+            await self._card_posted(int(row.ref), message_id, direct=False)
+
+    async def _card_posted(self, post_id: int, message_id: int, *, direct: bool) -> None:
+        await self.repo.set_post_message(post_id, message_id)
+        post = await self.repo.post(post_id)
+        if post is None:
+            return
+        settings = await self.repo.group(post.guild_id, self.bot.clock.now())
+        if settings.thread_on:
+            await self._open_thread(post, message_id, direct=direct)
+
+    async def _open_thread(self, post: SkillPost, message_id: int, *, direct: bool) -> None:
+        """Thread creation is not a message send, so it stays direct.
+
+        Its intro is queued after a scheduled card (the same drain sends it) and sent at once
+        after ``/skill skip``.
+        """
+        skill = (await self.catalogue(post.guild_id)).get(post.skill_id)
+        channel = self.bot.get_channel(post.channel_id)
+        if skill is None or not isinstance(channel, discord.TextChannel):
+            return
         try:
-            thread = await message.create_thread(name=f"Reflections: {skill.title}"[:100])
-            await thread.send(
-                f"A space to share how **{skill.title}** went, if you'd like to.\n> {skill.reflection}"
+            thread = await channel.get_partial_message(message_id).create_thread(
+                name=f"Reflections: {skill.title}"[:100]
             )
         except discord.HTTPException:
-            log.warning("could not open a reflection thread (message %s)", message.id)
+            log.warning("could not open a reflection thread (message %s)", message_id)
+            return
+        intro = f"A space to share how **{skill.title}** went, if you'd like to.\n> {skill.reflection}"
+        if direct:
+            await thread.send(intro)
+            return
+        await self.bot.outbox.enqueue(
+            guild_id=post.guild_id,
+            kind=THREAD_KIND,
+            key=str(post.post_id),
+            channel_id=thread.id,
+            content=intro,
+            priority=PRIORITY_POST,
+        )
 
     # -- the practised count, edited at most once a minute -----------------------------------
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.db import Database, from_db_time, to_db_time
+from bot.db import Database, Transaction, from_db_time, to_db_time
 from bot.db.base import Row
 
 
@@ -167,9 +167,18 @@ class SkillRepository:
         return cycle, [str(r["skill_id"]) for r in rows]
 
     async def add_post(
-        self, guild_id: int, skill_id: str, cycle: int, local_date: date, channel_id: int, now: datetime
+        self,
+        guild_id: int,
+        skill_id: str,
+        cycle: int,
+        local_date: date,
+        channel_id: int,
+        now: datetime,
+        *,
+        tx: Transaction | None = None,
     ) -> int:
-        return await self.db.insert(
+        """A new card row; pass ``tx`` to write it with the outbox row that will post it."""
+        return await (tx or self.db).insert(
             "INSERT INTO skill_posts (guild_id, skill_id, cycle, local_date, channel_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (guild_id, skill_id, cycle, local_date.isoformat(), channel_id, to_db_time(now)),
