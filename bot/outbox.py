@@ -44,6 +44,7 @@ from discord.http import MultipartParameters, handle_message_parameters
 
 from bot.db import Transaction
 from bot.repos.outbox import OutboxHealth, OutboxRepository, OutboxRow
+from bot.repos.schedules import ShardFilter
 
 if TYPE_CHECKING:
     from bot.core import ResilienceBot
@@ -176,10 +177,21 @@ def nonce_for_key(dedupe_key: str) -> str:
 class Outbox:
     """Enqueue messages durably; a worker sends them paced, ordered, once."""
 
-    def __init__(self, bot: ResilienceBot, config: OutboxConfig | None = None, *, inline: bool) -> None:
+    def __init__(
+        self,
+        bot: ResilienceBot,
+        config: OutboxConfig | None = None,
+        *,
+        inline: bool,
+        shards: ShardFilter | None = None,
+    ) -> None:
         self.bot = bot
         self.config = config or OutboxConfig()
-        self.repo = OutboxRepository(bot.db)
+        # Sharded: claim only the rows of our guilds (guild 0, no guild, belongs to shard 0).
+        # By default the same filter create_bot gave the scheduler, so the two never disagree.
+        if shards is None:
+            shards = bot.scheduler.repo.shards
+        self.repo = OutboxRepository(bot.db, shards=shards)
         self.inline = inline
         self.pacer = Pacer(self.config.global_rate, self.config.period)
         self._listener = _RateLimitListener(self.pacer)
@@ -354,7 +366,15 @@ class Outbox:
                         tasks.add(asyncio.create_task(self._deliver(row, report)))
                 if not tasks:
                     break
-                done, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                try:
+                    done, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                except asyncio.CancelledError:
+                    # Stopped mid-drain: stop the sends in flight too. Their rows stay 'sending'
+                    # and the next start resumes them with the same nonce.
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                    raise
                 for task in done:
                     task.result()
         return report

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.db import Database, Row, Transaction, from_db_time, to_db_time
+from bot.repos.schedules import ShardFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,30 @@ class OutboxHealth:
 
 
 class OutboxRepository:
-    """All outbox SQL. Writes that decide a send take the caller's transaction."""
+    """All outbox SQL. Writes that decide a send take the caller's transaction.
 
-    def __init__(self, db: Database) -> None:
+    With ``shards`` (a sharded deployment) the worker's queries see only rows of the guilds this
+    process owns: ``(guild_id >> 22) % count IN (ids)``, Discord's own shard formula. Rows not
+    tied to a guild are stored with ``guild_id = 0``, which the formula puts on shard 0: the
+    process that owns shard 0 sends them. Without ``shards`` every row is this process's.
+    """
+
+    def __init__(self, db: Database, *, shards: ShardFilter | None = None) -> None:
         self.db = db
+        self.shards = shards
+
+    @property
+    def _postgres(self) -> bool:
+        from bot.db.postgres import PostgresDatabase
+
+        return isinstance(self.db, PostgresDatabase)
+
+    def _owned(self) -> tuple[str, tuple[int, ...]]:
+        """SQL (and its parameters) limiting a query to the guilds this process owns."""
+        if self.shards is None:
+            return "", ()
+        marks = ", ".join("?" for _ in self.shards.ids)
+        return f" AND ((guild_id >> 22) % ?) IN ({marks})", (self.shards.count, *self.shards.ids)
 
     async def add(
         self,
@@ -112,12 +133,30 @@ class OutboxRepository:
         return changed > 0
 
     async def take_due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Claim up to ``limit`` due rows, most urgent first, marking them 'sending'."""
+        """Claim up to ``limit`` due rows of our guilds, most urgent first, marking them 'sending'.
+
+        PostgreSQL (several processes, one database): one statement claims with
+        ``FOR UPDATE SKIP LOCKED``, so two workers never take the same row and neither waits on
+        the other's. SQLite has one writer; its transaction (BEGIN IMMEDIATE) is the claim.
+        """
+        owned, shard_params = self._owned()
+        if self._postgres:
+            rows = await self.db.fetch_all(
+                "UPDATE outbox SET status = 'sending' WHERE outbox_id IN ("  # noqa: S608
+                "SELECT outbox_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                f"{owned} ORDER BY priority, next_attempt_at, outbox_id LIMIT ? "
+                "FOR UPDATE SKIP LOCKED) RETURNING *",
+                (to_db_time(now), *shard_params, limit),
+            )
+            claimed = [_row(r) for r in rows]
+            # RETURNING has no order: put the most urgent first again.
+            claimed.sort(key=lambda r: (r.priority, r.next_attempt_at, r.outbox_id))
+            return claimed
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
-                "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-                "ORDER BY priority, next_attempt_at, outbox_id LIMIT ?",
-                (to_db_time(now), limit),
+                "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"  # noqa: S608
+                f"{owned} ORDER BY priority, next_attempt_at, outbox_id LIMIT ?",
+                (to_db_time(now), *shard_params, limit),
             )
             if rows:
                 marks = ",".join("?" for _ in rows)
@@ -128,8 +167,15 @@ class OutboxRepository:
         return [_row(r) for r in rows]
 
     async def resume(self) -> int:
-        """At start-up: rows a crash left mid-send go back to pending (their nonce guards a repeat)."""
-        return await self.db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+        """At start-up: rows a crash left mid-send go back to pending (their nonce guards a repeat).
+
+        Only our guilds' rows: another process's 'sending' rows are in flight, not abandoned.
+        """
+        owned, shard_params = self._owned()
+        return await self.db.execute(
+            f"UPDATE outbox SET status = 'pending' WHERE status = 'sending'{owned}",  # noqa: S608
+            shard_params,
+        )
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
         await self.db.execute(
@@ -172,8 +218,11 @@ class OutboxRepository:
         return [_row(r) for r in rows]
 
     async def earliest_pending(self) -> datetime | None:
+        owned, shard_params = self._owned()
         row = await self.db.fetch_one(
-            "SELECT MIN(next_attempt_at) AS first FROM outbox WHERE status IN ('pending', 'sending')"
+            "SELECT MIN(next_attempt_at) AS first FROM outbox "  # noqa: S608
+            f"WHERE status IN ('pending', 'sending'){owned}",
+            shard_params,
         )
         return from_db_time(row["first"]) if row and row["first"] else None
 
