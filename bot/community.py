@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
@@ -284,6 +285,63 @@ def goal_done_text(member_mention: str, goal: str) -> str:
     return f"🌟 {member_mention} reached a goal they shared with the group:\n> {goal}"
 
 
+# ---- milestones and partner goals ---------------------------------------------------------------
+
+MilestoneKind = Literal["skills", "goals", "pairs"]
+
+# Check-in streak milestones are posted by the check-in feature itself, so they are not here.
+MILESTONES: dict[MilestoneKind, tuple[int, ...]] = {
+    "skills": (5, 10, 25, 50, 100),
+    "goals": (1, 5, 10, 25),
+    "pairs": (3, 5, 10, 20),
+}
+
+
+def new_milestones(kind: MilestoneKind, count: int, celebrated: Iterable[int]) -> list[int]:
+    """Thresholds reached by ``count`` and not yet celebrated, lowest first."""
+    done = set(celebrated)
+    return [t for t in MILESTONES[kind] if t <= count and t not in done]
+
+
+def milestone_win(kind: MilestoneKind, threshold: int) -> str:
+    """The short line kept in the wins list."""
+    if kind == "skills":
+        return f"Practised {threshold} skills"
+    if kind == "goals":
+        return "Reached their first goal" if threshold == 1 else f"Reached {threshold} goals"
+    return f"Stayed with {threshold} accountability pair rounds"
+
+
+def milestone_text(kind: MilestoneKind, threshold: int, member_mention: str) -> str:
+    """The card in the wins channel: mentions only the member, says nothing about content."""
+    if kind == "skills":
+        body = f"has practised **{threshold} skills** with the group. Every one of them counts."
+    elif kind == "goals":
+        body = (
+            "reached **their first goal**. That first step is a big one."
+            if threshold == 1
+            else f"has reached **{threshold} goals**. Steady, real progress."
+        )
+    else:
+        body = (
+            f"has stayed with **{threshold} accountability pair rounds**. Showing up for each other matters."
+        )
+    return f"🏅 Milestone! {member_mention} {body}"
+
+
+def partner_goal_text(name: str, goal: str, event: str, group_name: str) -> str:
+    """The DM a partner gets when a member shares a goal with them (set or done)."""
+    if event == "done":
+        return (
+            f"🌟 {name} finished a goal they shared with you: **{goal}**\n"
+            f"(Your accountability partner in {group_name}.) A kind word from you would mean a lot."
+        )
+    return (
+        f"🤝 {name} shared a goal with you: **{goal}**\n"
+        f"(Your accountability partner in {group_name}.) Cheering them on is all it takes."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DigestData:
     """What a pre-session digest shows: counts only, from members who agreed to share."""
@@ -298,6 +356,12 @@ class DigestData:
     goals_done: int
     going: int
     not_going: int
+    # None: that feature isn't installed. Counts only from members who share aggregates.
+    skill_practices: int | None = None
+    skill_members: int = 0
+    top_skills: tuple[tuple[str, int], ...] = ()
+    pair_answers: int | None = None
+    pair_connected: int = 0
 
 
 def digest_text(data: DigestData, *, checkins_available: bool) -> str:
@@ -317,9 +381,47 @@ def digest_text(data: DigestData, *, checkins_available: bool) -> str:
         if data.mood_first is not None and data.mood_last is not None:
             trend = _trend(data.mood_first, data.mood_last)
             lines.append(f"- Average mood: {data.mood_first:.1f} → {data.mood_last:.1f} ({trend}).")
+    lines.extend(_skills_lines(data))
+    lines.extend(_pairs_lines(data))
     lines.append(f"- Goals completed: {data.goals_done}")
     lines.append(f"- RSVPs: {data.going} going, {data.not_going} can't make it")
     return "\n".join(lines)
+
+
+# Below this many contributing members a count or rate would point at one person: not shown.
+MIN_CONTRIBUTORS = 2
+
+
+def _skills_lines(data: DigestData) -> list[str]:
+    if data.skill_practices is None:
+        return []
+    if data.skill_members < MIN_CONTRIBUTORS:
+        return ["- Skills: too few sharing members practised to show without pointing at someone."]
+    lines = [f"- Skills: {data.skill_practices} practised by {data.skill_members} sharing members."]
+    if data.top_skills:
+        top = ", ".join(f"{title} ({n})" for title, n in data.top_skills)
+        lines.append(f"- Practised most: {top}")
+    return lines
+
+
+def _pairs_lines(data: DigestData) -> list[str]:
+    if data.pair_answers is None:
+        return []
+    if data.pair_answers < MIN_CONTRIBUTORS:
+        return ["- Pairs: too few follow-up answers from sharing members to show a rate."]
+    rate = round(100 * data.pair_connected / data.pair_answers)
+    return [
+        f"- Pair connection rate: {rate}% ({data.pair_connected} of {data.pair_answers} "
+        "follow-up answers said they connected)."
+    ]
+
+
+def top_counts(items: Iterable[str], limit: int = 3) -> list[tuple[str, int]]:
+    """The most frequent items, ties broken by name, most frequent first."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def _trend(first: float, last: float) -> str:

@@ -30,6 +30,7 @@ from bot.community import (
     previous_session,
     reminder_text,
     session_after,
+    top_counts,
     ts,
     upcoming_sessions,
 )
@@ -238,6 +239,8 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         day = date.fromisoformat(session_at.astimezone(tz).date().isoformat())
         going, not_going = await self.repo.rsvp_counts(guild_id, day)
         goals_done = await self.repo.goals_done_count(guild_id, since, session_at, sharing)
+        practised = await self.repo.skills_practised(guild_id, since, session_at, sharing)
+        answers = await self.repo.pair_answers_since(guild_id, since, session_at, sharing)
         per_day = daily_means((d, mood) for _u, d, mood in rows or [])
         contributors = len({u for u, _d, _m in rows or []})
         mood_first = mood_last = None
@@ -258,6 +261,13 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             goals_done=goals_done,
             going=going,
             not_going=not_going,
+            skill_practices=None if practised is None else len(practised),
+            skill_members=len({u for u, _s in practised or []}),
+            top_skills=tuple(
+                (self._skill_title(s), n) for s, n in top_counts(s for _u, s in practised or [])
+            ),
+            pair_answers=None if answers is None else len(answers),
+            pair_connected=sum(1 for _u, a in answers or [] if a == "connected"),
         )
         chart = None
         if rows:
@@ -269,6 +279,10 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             ]
             chart = group_pulse_png(days, counts, moods, title="Group pulse since the last session")
         return data, chart, rows is not None
+
+    def _skill_title(self, skill_id: str) -> str:
+        skill = self.bot.content.skills.get(skill_id)
+        return skill.title if skill is not None else skill_id.replace("-", " ").capitalize()
 
     # -- commands ---------------------------------------------------------------------------------
 
