@@ -23,10 +23,12 @@ from bot.community import (
 )
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_POST
+from bot.privacy.audit import record_audit
 from bot.repos.community import CommunityRepository, PromptRow
+from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import Rule
-from bot.scheduler import nonce_for
 from bot.timeparse import parse_time
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,12 @@ log = logging.getLogger(__name__)
 POST = "prompt:post"
 DEFERRED = "prompt:deferred"
 NO_MENTIONS = discord.AllowedMentions.none()
+THREAD = "thread"  # an outbox row's ref: open a thread on the prompt once it is posted
+
+
+def _thread_name(text: str) -> str:
+    name = text.split("\n", 1)[0]
+    return (name[:90] + "…") if len(name) > 90 else name
 
 
 def prompt_embed(text: str) -> discord.Embed:
@@ -105,6 +113,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
     async def cog_load(self) -> None:
         self.bot.scheduler.register(POST, self._fire)
         self.bot.scheduler.register(DEFERRED, self._fire_deferred)
+        # Scheduled prompts go out through the outbox; a thread opens once the message exists.
+        for kind in (POST, DEFERRED):
+            self.bot.outbox.on_delivered(kind, self._delivered)
         self.bot.on_config_change(self._config_changed)
 
     async def cog_unload(self) -> None:
@@ -137,15 +148,26 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             raise UserError("The group channel isn't set yet. An admin can set it with `/setup channel`.")
         return channel
 
-    async def _post(
-        self, channel: discord.abc.Messageable, text: str, *, thread: bool, nonce: str | None = None
-    ) -> discord.Message:
-        extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
-        message = await channel.send(embed=prompt_embed(text), allowed_mentions=NO_MENTIONS, **extra)
+    async def _post(self, channel: discord.abc.Messageable, text: str, *, thread: bool) -> discord.Message:
+        """``/prompt post``: the facilitator is waiting, so it is sent at once."""
+        message = await channel.send(embed=prompt_embed(text), allowed_mentions=NO_MENTIONS)
         if thread and isinstance(message.channel, discord.TextChannel):
-            name = text.split("\n", 1)[0]
-            await message.create_thread(name=(name[:90] + "…") if len(name) > 90 else name)
+            await message.create_thread(name=_thread_name(text))
         return message
+
+    async def _delivered(self, row: OutboxRow, message_id: int | None) -> None:
+        """A queued prompt was posted: open its thread (not a message send, so direct)."""
+        if row.ref != THREAD or message_id is None or row.channel_id is None:
+            return
+        channel = self.bot.get_channel(row.channel_id)
+        embeds = row.payload.get("embeds") or [{}]
+        text = str(embeds[0].get("description") or "Reflections")
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.get_partial_message(message_id).create_thread(name=_thread_name(text))
+        except discord.HTTPException:
+            log.warning("could not open a prompt thread in guild %s", row.guild_id)
 
     async def _own_prompt(self, guild_id: int, number: int) -> PromptRow:
         row = await self.repo.prompt(guild_id, number)
@@ -191,7 +213,16 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             log.warning("prompt %s has no text any more; not sent", row.prompt_id)
             return
         channel = await self._channel(row.guild_id, row.channel_id)
-        await self._post(channel, text, thread=row.thread, nonce=nonce_for(schedule.schedule_id, occurrence))
+        await self.bot.outbox.enqueue(
+            guild_id=row.guild_id,
+            kind=schedule.kind,
+            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            channel_id=getattr(channel, "id", None),
+            embed=prompt_embed(text),
+            allowed_mentions=NO_MENTIONS,
+            priority=PRIORITY_POST,
+            ref=THREAD if row.thread else "",
+        )
 
     async def _config_changed(self, guild_id: int) -> None:
         """A new group timezone: recurring prompts keep their local time in the new zone."""
@@ -284,6 +315,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             now=self.bot.clock.now(),
         )
         schedule = await self.bot.scheduler.set(guild_id, POST, rule, key=str(number), payload={})
+        await record_audit(
+            self.bot, guild_id, interaction.user.id, "prompts:scheduled", f"#{number}, {rule.describe()}"
+        )
         when = f" Next: {ts(schedule.next_due)}." if schedule.next_due else ""
         await interaction.response.send_message(
             f"Scheduled prompt #{number}: {rule.describe()}.{when}", ephemeral=True
@@ -353,6 +387,9 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
                 enabled=not row.paused,
             )
             changes.append("time")
+        await record_audit(
+            self.bot, guild_id, interaction.user.id, "prompts:edited", f"#{prompt}, {' and '.join(changes)}"
+        )
         await interaction.response.send_message(
             f"Updated prompt #{prompt} ({' and '.join(changes)}).", ephemeral=True
         )
@@ -389,6 +426,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         await self._own_prompt(guild_id, prompt)
         await self.bot.scheduler.remove(guild_id, POST, str(prompt))
         await self.repo.delete_prompt(guild_id, prompt)
+        await record_audit(self.bot, guild_id, interaction.user.id, "prompts:cancelled", f"#{prompt}")
         await interaction.response.send_message(f"Prompt #{prompt} is cancelled.", ephemeral=True)
 
     @app_commands.command(name="quiet", description="Quiet hours: no prompts between these local times")

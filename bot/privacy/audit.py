@@ -18,6 +18,14 @@ LABELS: dict[str, str] = {
     "mydata:exported": "exported their own data",
     "privacy:purged": "daily clean-up removed data",
     "setup:changed": "changed the group setup",
+    "prompts:scheduled": "scheduled a prompt",
+    "prompts:edited": "edited a scheduled prompt",
+    "prompts:cancelled": "cancelled a scheduled prompt",
+    "pairs:round_run": "ran a pair round",
+    "pairs:schedule_set": "set the pair round schedule",
+    "crisis:claimed": "took a crisis alert",
+    "crisis:resolved": "marked a crisis alert resolved",
+    "crisis:false_alarm": "marked a crisis alert a false alarm",
 }
 DETAIL_MAX = 300
 
