@@ -15,6 +15,11 @@
   through a fan-out the fake answers 503 to everything for 60 simulated seconds. 1 when every
   member then has exactly one message, else 0.
 
+- ``fanout_rate_ratio_pg``: the same fan-out with the bot on PostgreSQL (a fresh schema at
+  ``RESILIENCE_TEST_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``), reported
+  next to the SQLite figure from the same run (its ``sqlite_value``). Where PostgreSQL does not
+  answer the line says ``skipped`` and why; a failure on PostgreSQL is an ``error`` line.
+
 The rows are enqueued before the bot starts, as the scheduler's reminder handler would enqueue
 them at 09:00 (one row per member, in the handler's transaction). Sizes: ``FANOUT_MEMBERS``,
 ``FANOUT_CRASH_MEMBERS`` (default 300 each run, to keep ``make bench`` to a few minutes),
@@ -76,6 +81,23 @@ def _child(port: int, database: str) -> None:
             bot = create_bot(
                 Settings(database_path=Path(database), discord_token=TOKEN, encryption_key=key), clock=None
             )
+            bot._connection.guild_ready_timeout = 0.01
+            await bot.start(TOKEN)
+
+    asyncio.run(main())
+
+
+def _child_url(port: int, url: str) -> None:
+    """``python -m benchmarks.bench_fanout --child-url PORT DATABASE_URL``: as ``_child``, any backend."""
+    from bot.app import create_bot
+    from bot.settings import Settings
+
+    key = os.environ["BENCH_ENCRYPTION_KEY"]
+
+    async def main() -> None:
+        base = f"http://127.0.0.1:{port}"
+        with pointed_at(f"{base}/api/v10", f"ws://127.0.0.1:{port}/gateway"):
+            bot = create_bot(Settings(database_url=url, discord_token=TOKEN, encryption_key=key), clock=None)
             bot._connection.guild_ready_timeout = 0.01
             await bot.start(TOKEN)
 
@@ -202,6 +224,96 @@ async def _rate(members: int, tmp: Path) -> list[dict[str, Any]]:
         ]
 
 
+# --------------------------------------------------------------------------- fanout_rate_ratio_pg
+
+
+async def _enqueue_url(url: str, members: int) -> None:
+    """As :func:`_enqueue`, into the database ``url`` names."""
+    from bot.app import create_bot
+    from bot.outbox import PRIORITY_DM, nonce_for_key
+    from bot.settings import Settings
+
+    bot = create_bot(Settings(database_url=url))
+    await bot.db.connect()
+    await bot.db.migrate()
+    now = bot.clock.now()
+    payload = bot.outbox.payload(REMINDER)
+    try:
+        async with bot.db.transaction() as tx:
+            for n in range(members):
+                user_id = FIRST_USER + n
+                key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
+                await bot.outbox.repo.add(
+                    tx,
+                    guild_id=1,
+                    kind="checkin:remind",
+                    dedupe_key=key,
+                    nonce=nonce_for_key(key),
+                    priority=PRIORITY_DM,
+                    channel_id=None,
+                    user_id=user_id,
+                    payload=payload,
+                    ref="",
+                    due_at=now,
+                    now=now,
+                )
+    finally:
+        await bot.db.close()
+
+
+async def _rate_pg(members: int, sqlite: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``fanout_rate_ratio_pg``: the ``_rate`` workload with the bot process on PostgreSQL."""
+    from bot.db.url import redact
+    from tests.support.pg import PG_URL, fresh_schema, unavailable_reason
+
+    metric = "fanout_rate_ratio_pg"
+    reason = await asyncio.to_thread(unavailable_reason)
+    if reason is not None:
+        return [{"metric": metric, "skipped": f"PostgreSQL does not answer at {redact(PG_URL)}: {reason}"}]
+    sqlite_rate = next((line["value"] for line in sqlite if line.get("metric") == "fanout_rate_ratio"), None)
+    try:
+        with fresh_schema() as url:
+            await _enqueue_url(url, members)
+            async with _fake() as fake:
+                fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "benchmarks.bench_fanout",
+                    "--child-url",
+                    str(fake.port),
+                    url,
+                    cwd=ROOT,
+                    env={**os.environ, "BENCH_ENCRYPTION_KEY": _key()},
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                try:
+                    started = await _wait_until(
+                        lambda: fake.stats.requests[DM_ROUTE] > 0, within=60, poll=0.001
+                    )
+                    t_first = time.perf_counter()
+                    if not started:
+                        raise RuntimeError("the bot never started the fan-out")
+                    done = await _wait_until(
+                        lambda: fake.stats.messages_created >= members, within=members / 10 + 60, poll=0.005
+                    )
+                    t_last = time.perf_counter()
+                finally:
+                    await _kill(process)
+                if not done:
+                    raise RuntimeError(f"only {fake.stats.messages_created} of {members} delivered")
+    except Exception as error:
+        return [{"metric": metric, "error": f"{type(error).__name__}: {error}"}]
+    line = result(metric, members / (t_last - t_first), "deliveries/s", GLOBAL_LIMIT / 2)
+    line["sqlite_value"] = sqlite_rate  # the SQLite figure from this same run, side by side
+    return [
+        line,
+        result("fanout_429_count_pg", fake.stats.rate_limited, "responses"),
+        result("fanout_invalid_requests_pg", fake.stats.invalid_requests, "requests"),
+    ]
+
+
 # --------------------------------------------------------------------------- crash runs
 
 
@@ -308,6 +420,7 @@ async def _run_all() -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         lines += await _rate(_size("FANOUT_MEMBERS", 2000), Path(tmp))
+        lines += await _rate_pg(_size("FANOUT_MEMBERS", 2000), lines)
         lines += await _crashes(_size("FANOUT_CRASH_MEMBERS", 300), Path(tmp))
         lines += await _outage(_size("FANOUT_OUTAGE_MEMBERS", 500), Path(tmp))
     return lines
@@ -320,6 +433,8 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         _child(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--child-url":
+        _child_url(int(sys.argv[2]), sys.argv[3])
     else:
         import json
 
