@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -9,14 +11,30 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community import GOAL_TEXT_LIMIT, check_length, goal_done_text, parse_progress
+from bot.community import GOAL_TEXT_LIMIT, check_length, goal_done_text, parse_progress, partner_goal_text
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_DM
 from bot.repos.community import CommunityRepository, Goal, Share
 from bot.repos.members import Member
+from bot.repos.schedules import Schedule
+from bot.schedule_rules import Rule
 from bot.timeparse import parse_date
 from bot.ui import reply_private
+
+log = logging.getLogger(__name__)
+
+PARTNER_DM = "goals:partner"
+# Daily: goals shared with a partner reach a partner who arrived since (a new pair round).
+PARTNER_CATCH_UP = "goals:partner-share"
+PARTNER_CATCH_UP_AT = time(18, 0)
+# A goal finished while the member had no partner is still passed on for this long.
+DONE_SHARE_WINDOW = timedelta(days=14)
+NO_PARTNER_YET = (
+    "You don't have an accountability partner right now, so nothing was sent. "
+    "I'll share it with your partner when you have one."
+)
 
 SHARE_WORDS = {
     "private": "only you can see it",
@@ -60,6 +78,76 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
         self.repo = CommunityRepository(bot.db)
         super().__init__()
 
+    async def cog_load(self) -> None:
+        self.bot.scheduler.register(PARTNER_CATCH_UP, self._catch_up)
+        self.bot.on_config_change(self._derive)
+        for guild_id in await self.repo.configured_guilds():
+            await self._derive(guild_id)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(PARTNER_CATCH_UP)
+        self.bot.remove_config_listener(self._derive)
+
+    # -- sharing with the accountability partner --------------------------------------------------
+
+    async def _derive(self, guild_id: int) -> None:
+        rule = Rule.daily(PARTNER_CATCH_UP_AT, ZoneInfo(await self.bot.group_timezone(guild_id)))
+        existing = await self.bot.scheduler.get(guild_id, PARTNER_CATCH_UP)
+        if existing is None or existing.rule != rule:
+            await self.bot.scheduler.set(guild_id, PARTNER_CATCH_UP, rule)
+
+    async def _share(self, guild_id: int, goal: Goal, event: str) -> list[int] | None:
+        """DM the owner's current partner(s) about this goal, once per partner and event.
+
+        Returns the partners who have it now ([] when there is no partner; None when the pairs
+        feature isn't there). The DMs go through the outbox.
+        """
+        guild = self.bot.get_guild(guild_id)
+        owner = guild.get_member(goal.user_id) if guild else None
+        partners = await self.repo.current_partners(guild_id, goal.user_id)
+        if guild is None or owner is None or not partners:
+            return partners if partners is None else []
+        reached: list[int] = []
+        now = self.bot.clock.now()
+        for partner_id in partners:
+            partner = await self.bot.members.get(guild_id, partner_id)
+            if partner is None or partner.left or guild.get_member(partner_id) is None:
+                continue
+            reached.append(partner_id)
+            async with self.bot.db.transaction() as tx:
+                if not await self.repo.mark_goal_shared(
+                    tx, guild_id, goal.user_id, goal.goal_id, partner_id, event, now
+                ):
+                    continue  # they already have it
+                await self.bot.outbox.enqueue(
+                    guild_id=guild_id,
+                    kind=PARTNER_DM,
+                    key=f"{goal.goal_id}:{event}",
+                    user_id=partner_id,
+                    content=partner_goal_text(owner.display_name, goal.text, event, guild.name),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    priority=PRIORITY_DM,
+                    tx=tx,
+                )
+        return reached
+
+    async def _catch_up(self, schedule: Schedule, _occurrence: datetime) -> None:
+        """Share partner goals with partners who arrived after the goal was set or done."""
+        since = self.bot.clock.now() - DONE_SHARE_WINDOW
+        for goal in await self.repo.partner_goals(schedule.guild_id, since):
+            found = await self._share(schedule.guild_id, goal, "done" if goal.status == "done" else "set")
+            if found is None:
+                return  # no pairs feature in this install
+
+    async def _shared_note(self, guild_id: int, goal: Goal, event: str) -> str:
+        partners = await self._share(guild_id, goal, event)
+        if partners is None:
+            return " Accountability pairs aren't set up in this group, so it stays with you for now."
+        if not partners:
+            return " " + NO_PARTNER_YET
+        who = "your partner" if len(partners) == 1 else "your partners"
+        return f" I let {who} know."
+
     async def _mine(self, interaction: discord.Interaction[Any], goal_id: int) -> Goal:
         assert interaction.guild is not None
         goal = await self.repo.goal(interaction.guild.id, interaction.user.id, goal_id)
@@ -95,8 +183,17 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
         level: Share = share
 
         async def then(inner: discord.Interaction[Any], member: Member) -> None:
-            await self.repo.add_goal(guild_id, member.user_id, cleaned, due, level, self.bot.clock.now())
-            await reply_private(inner, f"Goal set: **{cleaned}** ({SHARE_WORDS[level]}). You've got this.")
+            goal_id = await self.repo.add_goal(
+                guild_id, member.user_id, cleaned, due, level, self.bot.clock.now()
+            )
+            note = ""
+            if level == "partner":
+                goal = await self.repo.goal(guild_id, member.user_id, goal_id)
+                assert goal is not None
+                note = await self._shared_note(guild_id, goal, "set")
+            await reply_private(
+                inner, f"Goal set: **{cleaned}** ({SHARE_WORDS[level]}). You've got this.{note}"
+            )
 
         await with_consent(self.bot, interaction, guild_id, then)
 
@@ -149,6 +246,8 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
                 for emoji in ("🎉", "👏"):
                     await card.add_reaction(emoji)
                 extra = f" I shared it in {channel.mention}."
+        elif mine.share == "partner":
+            extra = await self._shared_note(guild_id, mine, "done")
         await interaction.response.send_message(
             f"Well done: **{mine.text}** is done.{extra} Take a moment to notice that.", ephemeral=True
         )

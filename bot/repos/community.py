@@ -545,11 +545,11 @@ class CommunityRepository:
         )
         return added > 0
 
-    async def open_partner_goals(self, guild_id: int) -> list[Goal]:
-        """Open goals members chose to share with their accountability partner."""
+    async def partner_goals(self, guild_id: int, done_since: datetime) -> list[Goal]:
+        """Goals shared with the partner that are open, or were done since ``done_since``."""
         rows = await self.db.fetch_all(
-            "SELECT * FROM community_goals WHERE guild_id = ? AND status = 'open' AND share = 'partner' "
-            "ORDER BY goal_id",
-            (guild_id,),
+            "SELECT * FROM community_goals WHERE guild_id = ? AND share = 'partner' "
+            "AND (status = 'open' OR (status = 'done' AND done_at >= ?)) ORDER BY goal_id",
+            (guild_id, to_db_time(done_since)),
         )
         return [_goal(r, cipher_of(self.db)) for r in rows]
