@@ -24,9 +24,15 @@ def round_end(start: datetime, weeks: int) -> datetime:
     return start + timedelta(weeks=weeks)
 
 
-def followup_at(start: datetime, end: datetime) -> datetime:
-    """The mid-round follow-up goes out halfway through (on the minute)."""
+def followup_at(start: datetime, end: datetime, day: int | None = None) -> datetime:
+    """When the mid-round follow-up goes out (on the minute).
+
+    Halfway through by default; with ``day`` that many days after the start, but never later
+    than halfway through the round's last day (so there is still time to act on it).
+    """
     middle = start + (end - start) / 2
+    if day is not None:
+        middle = min(start + timedelta(days=day), end - timedelta(hours=12))
     return middle.replace(second=0, microsecond=0)
 
 

@@ -18,12 +18,14 @@ from bot.checks import facilitator_only
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
+from bot.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
 from bot.pairing import PairingResult, RePairKind, make_pairs, re_pair
+from bot.privacy.audit import record_audit
 from bot.repos.members import Member
+from bot.repos.outbox import OutboxRow
 from bot.repos.pairs import Answer, PairGroup, PairRepository, Round
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import WEEKDAY_NAMES, Rule
-from bot.scheduler import nonce_for
 from bot.timeparse import parse_date, parse_time
 from bot.ui import BaseView, reply_private, report_error
 
@@ -32,6 +34,15 @@ log = logging.getLogger(__name__)
 ROUND_KIND = "pair:round"
 FOLLOWUP_KIND = "pair:followup"
 END_KIND = "pair:end"
+# Outbox kinds: every message a round sends goes through the outbox (thread creation and adding
+# members to a thread are not message sends and stay direct).
+INTRO_KIND = "pair:intro"
+THIRD_KIND = "pair:third"
+FOLLOWUP_SEND_KIND = "pair:followup"
+PARTNER_LEFT_KIND = "pair:partner_left"
+GOODBYE_KIND = "pair:goodbye"
+NOTE_KIND = "pair:note"
+FOLLOWUP_DAYS = app_commands.Range[int, 1, 27]
 
 ANSWER_LABELS: dict[Answer, str] = {
     "connected": "We connected",
@@ -118,6 +129,12 @@ class RePairButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pa
             await report_error(interaction, error)
 
 
+def _group_count(summary: str) -> str:
+    """ "4 pairs" for the audit log, from a round summary (never names or goal lines)."""
+    found = re.search(r"(\d+) group", summary)
+    return f"{found[1]} pairs" if found else ""
+
+
 def answer_view(group_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for answer in ANSWER_LABELS:
@@ -134,18 +151,26 @@ def repair_view(round_id: int) -> discord.ui.View:
 class PreviewView(BaseView):
     """Approve / Reshuffle for a proposed round, shown only to the facilitator who asked."""
 
-    def __init__(self, cog: Pairs, guild_id: int, seed: int, result: PairingResult) -> None:
+    def __init__(
+        self, cog: Pairs, guild_id: int, seed: int, result: PairingResult, followup_day: int | None = None
+    ) -> None:
         super().__init__(timeout=900)
         self.cog = cog
         self.guild_id = guild_id
         self.seed = seed
         self.result = result
+        self.followup_day = followup_day
 
     @discord.ui.button(label="Approve", style=discord.ButtonStyle.success)
     async def approve(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(content="Starting the round…", view=None)
-        summary = await self.cog.start_round(self.guild_id, self.result, self.seed)
+        summary = await self.cog.start_round(
+            self.guild_id, self.result, self.seed, followup_day=self.followup_day
+        )
+        await record_audit(
+            self.cog.bot, self.guild_id, interaction.user.id, "pairs:round_run", _group_count(summary)
+        )
         await interaction.edit_original_response(content=summary)
 
     @discord.ui.button(label="Reshuffle", style=discord.ButtonStyle.secondary)
@@ -205,6 +230,7 @@ class Pairs(commands.Cog):
         self.bot.scheduler.register(ROUND_KIND, self._scheduled_round)
         self.bot.scheduler.register(FOLLOWUP_KIND, self._followup)
         self.bot.scheduler.register(END_KIND, self._end)
+        self.bot.outbox.on_delivered(GOODBYE_KIND, self._goodbye_delivered)
         self.bot.on_config_change(self._config_changed)
 
     async def cog_unload(self) -> None:
@@ -389,15 +415,20 @@ class Pairs(commands.Cog):
     # -- facilitators -------------------------------------------------------------------------
 
     @pair.command(name="run", description="Facilitators: preview and start a round now")
+    @app_commands.describe(followup_day="Day of the round for the check-in question (default: halfway)")
     @facilitator_only()
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(
+        self, interaction: discord.Interaction[Any], followup_day: FOLLOWUP_DAYS | None = None
+    ) -> None:
         guild = self._guild(interaction)
         seed = int(self.bot.clock.now().timestamp())
         result, text = await self.propose(guild.id, seed)
         if result.problem:
             await reply_private(interaction, text)
             return
-        await reply_private(interaction, text, view=PreviewView(self, guild.id, seed, result))
+        await reply_private(
+            interaction, text, view=PreviewView(self, guild.id, seed, result, followup_day=followup_day)
+        )
 
     async def propose(self, guild_id: int, seed: int) -> tuple[PairingResult, str]:
         """A proposed round and the preview text; nothing is stored or posted."""
@@ -417,7 +448,10 @@ class Pairs(commands.Cog):
 
     @pair.command(name="schedule", description="Facilitators: start rounds automatically")
     @app_commands.describe(
-        weekday="Day rounds start", at="Local time, like 18:00", every="Weeks between rounds"
+        weekday="Day rounds start",
+        at="Local time, like 18:00",
+        every="Weeks between rounds",
+        followup_day="Day of each round for the check-in question (default: halfway)",
     )
     @app_commands.rename(at="time")
     @app_commands.choices(
@@ -426,18 +460,33 @@ class Pairs(commands.Cog):
     )
     @facilitator_only()
     async def schedule(
-        self, interaction: discord.Interaction[Any], weekday: int, at: str, every: int = 1
+        self,
+        interaction: discord.Interaction[Any],
+        weekday: int,
+        at: str,
+        every: int = 1,
+        followup_day: FOLLOWUP_DAYS | None = None,
     ) -> None:
         guild = self._guild(interaction)
         local = parse_time(at)
+        if followup_day is not None and followup_day >= every * 7:
+            raise UserError(
+                f"A round lasts {every * 7} days, so the check-in question must come before day "
+                f"{every * 7}, like `followup_day:{max(1, every * 7 // 2)}`."
+            )
         zone = await self._zone(guild.id)
         rule = Rule.weekly({weekday}, local, zone, every_weeks=every)
         await self.repo.set_round_weeks(guild.id, every)
-        saved = await self.bot.scheduler.set(guild.id, ROUND_KIND, rule)
+        payload = {"followup_day": followup_day} if followup_day is not None else {}
+        saved = await self.bot.scheduler.set(guild.id, ROUND_KIND, rule, payload=payload)
+        detail = rule.describe() + (f", follow-up on day {followup_day}" if followup_day else "")
+        await record_audit(self.bot, guild.id, interaction.user.id, "pairs:schedule_set", detail)
         when = f" The first one starts <t:{int(saved.next_due.timestamp())}:F>." if saved.next_due else ""
+        asked = f"on day {followup_day}" if followup_day is not None else "halfway through"
         await reply_private(
             interaction,
             f"Pairs rounds will start {rule.describe()}, each lasting until the next.{when} "
+            f"Each pair is asked how it's going {asked}. "
             "Scheduled rounds start without a preview; `/pair run` still works any time.",
         )
 
@@ -497,7 +546,7 @@ class Pairs(commands.Cog):
     # -- a round ------------------------------------------------------------------------------
 
     async def start_round(
-        self, guild_id: int, result: PairingResult, seed: int, nonce: str | None = None
+        self, guild_id: int, result: PairingResult, seed: int, *, followup_day: int | None = None
     ) -> str:
         """Store the round, deliver every group, schedule the follow-up and the end."""
         now = self.bot.clock.now()
@@ -511,12 +560,15 @@ class Pairs(commands.Cog):
         )
         by_dm = 0
         for group in groups:
-            if not await self.deliver(new_round, group, nonce=nonce):
+            if not await self.deliver(new_round, group):
                 by_dm += 1
         zone = await self._zone(guild_id)
         payload = {"round_id": new_round.round_id}
         await self.bot.scheduler.set(
-            guild_id, FOLLOWUP_KIND, Rule.once(pairs_flow.followup_at(now, ends), zone), payload=payload
+            guild_id,
+            FOLLOWUP_KIND,
+            Rule.once(pairs_flow.followup_at(now, ends, followup_day), zone),
+            payload={**payload, "followup_day": followup_day},
         )
         await self.bot.scheduler.set(guild_id, END_KIND, Rule.once(ends, zone), payload=payload)
         text = f"Round started: {len(groups)} group(s)"
@@ -525,7 +577,32 @@ class Pairs(commands.Cog):
             text += f" {len(sat_out)} member(s) couldn't be placed this time."
         return text
 
-    async def deliver(self, round_: Round, group: PairGroup, *, nonce: str | None = None) -> bool:
+    async def _send(
+        self,
+        guild_id: int,
+        kind: str,
+        key: str,
+        content: str,
+        *,
+        channel_id: int | None = None,
+        user_id: int | None = None,
+        view: discord.ui.View | None = None,
+        mentions: discord.AllowedMentions | None = None,
+        priority: int = PRIORITY_POST,
+    ) -> None:
+        await self.bot.outbox.enqueue(
+            guild_id=guild_id,
+            kind=kind,
+            key=key,
+            channel_id=channel_id,
+            user_id=user_id,
+            content=content,
+            view=view,
+            allowed_mentions=mentions or discord.AllowedMentions.none(),
+            priority=priority if user_id is None else PRIORITY_DM,
+        )
+
+    async def deliver(self, round_: Round, group: PairGroup) -> bool:
         """A private thread for the group, or DMs when threads aren't possible. True for a thread."""
         config = await self.bot.guilds_repo.get(group.guild_id)
         goals = await self.repo.goals(group.guild_id, group.members)
@@ -548,8 +625,15 @@ class Pairs(commands.Cog):
                 intro = pairs_flow.intro_text(
                     group.members, goals, ends_at=round_.ends_at, step=step, skill=skill
                 )
-                await thread.send(intro, allowed_mentions=mentions)
                 await self.repo.set_delivery(group.group_id, thread.id, "thread")
+                await self._send(
+                    group.guild_id,
+                    INTRO_KIND,
+                    str(group.group_id),
+                    intro,
+                    channel_id=thread.id,
+                    mentions=mentions,
+                )
                 return True
             except discord.Forbidden:
                 log.warning("no private threads in guild %s; pairs introduced by DM", group.guild_id)
@@ -562,9 +646,11 @@ class Pairs(commands.Cog):
             skill=skill,
             group_name=guild.name if guild else None,
         )
-        for member_id in group.members:
-            await self._dm(group.guild_id, member_id, intro, mentions=mentions)
         await self.repo.set_delivery(group.group_id, None, "dm")
+        for member_id in group.members:
+            await self._dm(
+                group.guild_id, member_id, intro, INTRO_KIND, str(group.group_id), mentions=mentions
+            )
         await self._warn_threads(group.guild_id, channel_id)
         return False
 
@@ -573,24 +659,14 @@ class Pairs(commands.Cog):
         guild_id: int,
         user_id: int,
         content: str,
+        kind: str,
+        key: str,
         *,
         view: discord.ui.View | None = None,
         mentions: discord.AllowedMentions | None = None,
-    ) -> bool:
-        user = await self._member_obj(guild_id, user_id)
-        if user is None:
-            return False
-        try:
-            if view is not None:
-                await user.send(
-                    content, view=view, allowed_mentions=mentions or discord.AllowedMentions.none()
-                )
-            else:
-                await user.send(content, allowed_mentions=mentions or discord.AllowedMentions.none())
-        except discord.Forbidden:
-            await self.bot.members.mark_dm_closed(guild_id, user_id, self.bot.clock.now())
-            return False
-        return True
+    ) -> None:
+        """Queue a DM; the outbox marks closed DMs (50007) and skips them from then on."""
+        await self._send(guild_id, kind, key, content, user_id=user_id, view=view, mentions=mentions)
 
     async def _warn_threads(self, guild_id: int, channel_id: int | None) -> None:
         if not await self.repo.claim_threads_warning(guild_id, self.bot.clock.now()):
@@ -599,11 +675,15 @@ class Pairs(commands.Cog):
         alerts_id = config.channel("alerts")
         alerts = self.bot.get_channel(alerts_id) if alerts_id else None
         where = f"<#{channel_id}>" if channel_id else "the pairs channel (set one with `/setup channel`)"
-        if isinstance(alerts, discord.abc.Messageable):
-            try:
-                await alerts.send(THREAD_PERMISSION_NOTE.format(channel=where))
-            except discord.HTTPException:
-                log.warning("could not tell facilitators about thread permissions in guild %s", guild_id)
+        if alerts_id is not None and alerts is not None:
+            await self._send(
+                guild_id,
+                NOTE_KIND,
+                f"threads@{int(self.bot.clock.now().timestamp())}",
+                THREAD_PERMISSION_NOTE.format(channel=where),
+                channel_id=alerts_id,
+                priority=PRIORITY_ALERT,
+            )
 
     async def end_round(self, round_: Round) -> None:
         """Archive the round's threads (with a short goodbye) and close it."""
@@ -613,12 +693,25 @@ class Pairs(commands.Cog):
             thread = self.bot.get_channel(group.thread_id)
             if not isinstance(thread, discord.Thread):
                 continue
-            try:
-                await thread.send("This round has ended. Thank you for showing up for each other.")
-                await thread.edit(archived=True)
-            except discord.HTTPException:
-                log.warning("could not archive pair thread %s", group.thread_id)
+            # The goodbye is queued; the thread is archived once it has been posted (a message
+            # sent to an archived thread would reopen it).
+            await self._send(
+                group.guild_id,
+                GOODBYE_KIND,
+                str(group.group_id),
+                "This round has ended. Thank you for showing up for each other.",
+                channel_id=thread.id,
+            )
         await self.repo.end_round(round_.round_id)
+
+    async def _goodbye_delivered(self, row: OutboxRow, _message_id: int | None) -> None:
+        thread = self.bot.get_channel(row.channel_id) if row.channel_id else None
+        if not isinstance(thread, discord.Thread):
+            return
+        try:
+            await thread.edit(archived=True)
+        except discord.HTTPException:
+            log.warning("could not archive pair thread %s", thread.id)
 
     # -- scheduled ----------------------------------------------------------------------------
 
@@ -626,45 +719,56 @@ class Pairs(commands.Cog):
         guild_id = schedule.guild_id
         seed = int(occurrence.timestamp())
         result, text = await self.propose(guild_id, seed)
-        nonce = nonce_for(schedule.schedule_id, occurrence)
+        key = f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
         if result.problem:
-            await self._tell_facilitators(guild_id, f"No pairs round this time. {text}", nonce=nonce)
+            await self._tell_facilitators(guild_id, f"No pairs round this time. {text}", key=key)
             return
-        summary = await self.start_round(guild_id, result, seed)
+        day = schedule.payload.get("followup_day")
+        summary = await self.start_round(guild_id, result, seed, followup_day=int(day) if day else None)
+        await record_audit(self.bot, guild_id, 0, "pairs:round_run", _group_count(summary))
         if result.unplaced:
             await self._tell_facilitators(
                 guild_id,
                 summary
                 + "\n"
                 + "\n".join(f"- {pairs_flow.mention(u.member)}: {u.message}" for u in result.unplaced),
-                nonce=nonce,
+                key=key,
             )
 
-    async def _tell_facilitators(self, guild_id: int, text: str, *, nonce: str | None = None) -> None:
+    async def _tell_facilitators(self, guild_id: int, text: str, *, key: str) -> None:
         config = await self.bot.guilds_repo.get(guild_id)
         alerts_id = config.channel("alerts")
         alerts = self.bot.get_channel(alerts_id) if alerts_id else None
         if isinstance(alerts, discord.TextChannel):
-            extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
-            await alerts.send(text[:2000], allowed_mentions=discord.AllowedMentions.none(), **extra)
+            await self._send(
+                guild_id, NOTE_KIND, key, text[:2000], channel_id=alerts.id, priority=PRIORITY_ALERT
+            )
 
     async def _followup(self, schedule: Schedule, occurrence: datetime) -> None:
         round_ = await self.repo.get_round(int(schedule.payload["round_id"]))
         if round_ is None or round_.status != "active":
             return
-        text = (
-            "Halfway through the round: how's it going? Each of you can answer; only totals reach the "
-            "facilitators."
-        )
+        when = "Halfway through the round" if schedule.payload.get("followup_day") is None else "A check-in"
+        text = f"{when}: how's it going? Each of you can answer; only totals reach the facilitators."
         for group in await self.repo.groups(round_.round_id):
             if not group.members:
                 continue
+            key = str(group.group_id)
             thread = self.bot.get_channel(group.thread_id) if group.thread_id else None
             if isinstance(thread, discord.Thread):
-                await thread.send(text, view=answer_view(group.group_id))
+                await self._send(
+                    group.guild_id,
+                    FOLLOWUP_SEND_KIND,
+                    key,
+                    text,
+                    channel_id=thread.id,
+                    view=answer_view(group.group_id),
+                )
                 continue
             for member_id in group.members:
-                await self._dm(group.guild_id, member_id, text, view=answer_view(group.group_id))
+                await self._dm(
+                    group.guild_id, member_id, text, FOLLOWUP_SEND_KIND, key, view=answer_view(group.group_id)
+                )
 
     async def _end(self, schedule: Schedule, occurrence: datetime) -> None:
         round_ = await self.repo.get_round(int(schedule.payload["round_id"]))
@@ -678,7 +782,9 @@ class Pairs(commands.Cog):
             return
         zone = await self._zone(guild_id)
         if existing.rule.tz.key != zone.key:
-            await self.bot.scheduler.set(guild_id, ROUND_KIND, dataclasses.replace(existing.rule, tz=zone))
+            await self.bot.scheduler.set(
+                guild_id, ROUND_KIND, dataclasses.replace(existing.rule, tz=zone), payload=existing.payload
+            )
 
     # -- follow-up answers and re-pairing -----------------------------------------------------
 
@@ -779,15 +885,21 @@ class Pairs(commands.Cog):
         if isinstance(thread, discord.Thread):
             try:
                 await thread.add_user(discord.Object(user_id))
-                await thread.send(text, allowed_mentions=mentions)
-                return
             except discord.HTTPException:
                 log.warning("could not add a third member to pair thread %s", group.thread_id)
+            else:
+                key = f"{group.group_id}:{user_id}"
+                await self._send(
+                    group.guild_id, THIRD_KIND, key, text, channel_id=thread.id, mentions=mentions
+                )
+                return
         intro = pairs_flow.intro_text(
             everyone, goals, ends_at=round_.ends_at, step=pairs_flow.first_step(group.group_id), skill=None
         )
         for member_id in everyone:
-            await self._dm(group.guild_id, member_id, intro, mentions=mentions)
+            await self._dm(
+                group.guild_id, member_id, intro, THIRD_KIND, f"{group.group_id}:{user_id}", mentions=mentions
+            )
 
     async def _depart(self, guild_id: int, user_id: int, *, reason: str) -> bool:
         """Take a member out of their current group; a partner left alone gets a kind note."""
@@ -804,7 +916,14 @@ class Pairs(commands.Cog):
                 "Your accountability partner can't continue this round. That's nothing you did; "
                 "things come up. Would you like a new partner for the rest of the round?"
             )
-            await self._dm(guild_id, remaining[0], note, view=repair_view(group.round_id))
+            await self._dm(
+                guild_id,
+                remaining[0],
+                note,
+                PARTNER_LEFT_KIND,
+                f"{group.group_id}:{user_id}",
+                view=repair_view(group.round_id),
+            )
         log.info("member left a pair group (%s) in guild %s", reason, guild_id)
         return True
 

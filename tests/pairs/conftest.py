@@ -24,7 +24,14 @@ async def four(simcord_env, simcord_bot, clock) -> Group:
 
 async def approve_round(group: Group):
     preview = await group.facilitator.slash(group.general, "pair run")
-    return await group.facilitator.click(preview.response.message, label="Approve")
+    approved = await group.facilitator.click(preview.response.message, label="Approve")
+    await sent(group)
+    return approved
+
+
+async def sent(group: Group) -> None:
+    """Let the outbox send what a click queued (with the real clock its worker does this at once)."""
+    await group.bot.outbox.drain()
 
 
 def thread_members(group: Group, thread) -> set[int]:

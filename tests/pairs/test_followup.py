@@ -8,7 +8,7 @@ import pytest
 from simcord.backend.errors import SetupError
 
 from bot.app import create_bot
-from tests.pairs.conftest import approve_round, thread_members
+from tests.pairs.conftest import approve_round, sent, thread_members
 
 HALFWAY = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)  # round started Monday 07:00, lasts a week
 END = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -66,6 +66,7 @@ async def test_need_a_new_partner_re_pairs_and_the_partner_is_offered_one(four):
     # a asks for a new partner: nobody is waiting, so a joins c & d as a third.
     moved = await a.click(thread1.last_message, label="I need a new partner")
     assert "trio" in moved.response.content
+    await sent(four)
     assert a.id in thread_members(four, thread2)
     assert "joining you as a third" in thread2.last_message.content
 
@@ -78,6 +79,7 @@ async def test_need_a_new_partner_re_pairs_and_the_partner_is_offered_one(four):
     # c then asks for a new partner too: b is waiting, so they become a new pair with a thread.
     repaired = await c.click(question2, label="I need a new partner")
     assert b.mention in repaired.response.content
+    await sent(four)
     threads = four.channels["pairs"].threads
     assert len(threads) == 3
     assert thread_members(four, threads[-1]) - {four.bot.user.id} == {b.id, c.id}
@@ -90,11 +92,13 @@ async def test_leave_mid_round_and_leaving_the_server_tell_the_partner_kindly(fo
     (_t1, (a, b)), (_t2, (c, d)) = groups_of(four)
     left = await a.slash(four.general, "pair leave")
     assert "won't be paired again" in left.response.content
+    await sent(four)
     assert "nothing you did" in b.user.dm_channel.last_message.content
     assert "Find me a new partner" in str(b.user.dm_channel.last_message.components)
 
     four.guild.remove_member(c)
     await four.env.settle()
+    await sent(four)
     assert "nothing you did" in d.user.dm_channel.last_message.content
     assert await four.bot.db.fetch_all("SELECT * FROM pair_optins WHERE user_id = ?", (c.id,)) == []
     # Nobody is told who left or why.

@@ -22,6 +22,7 @@ async def test_preview_reshuffle_and_approve_opens_a_private_thread_per_pair(fou
     assert "Proposed pairs" in shuffled.response.content
     approved = await fac.click(preview.response.message, label="Approve")
     assert "Round started: 2 group(s)" in approved.response.content
+    await four.bot.outbox.drain()
 
     threads = pairs.threads
     assert len(threads) == 2
