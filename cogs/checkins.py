@@ -72,6 +72,8 @@ RECAP_KIND = "checkin:recap"
 SNOOZE = timedelta(hours=1)
 DM_CLOSED = 50007
 PAUSE_MAX_DAYS = 366
+#: How long a group's timezone is remembered; a /setup or /timezone change forgets it at once.
+ZONE_CACHE_TTL = timedelta(minutes=5)
 
 POST_TEXT = (
     "🌤️ **Daily check-in.** How are you, really? Take a breath and name it.\n"
@@ -387,6 +389,9 @@ class Checkins(commands.Cog):
     def __init__(self, bot: ResilienceBot) -> None:
         self.bot = bot
         self.repo = CheckinRepository(bot.db)
+        # guild id -> (group timezone, remembered until): the 09:00 burst asks for it on every
+        # press and submit. Forgotten in ``rederive`` (any /setup or /timezone change).
+        self._zones: dict[int, tuple[str, datetime]] = {}
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register(POST_KIND, self.post_daily)
@@ -409,14 +414,23 @@ class Checkins(commands.Cog):
         """A member's own timezone, else the group's: their "today" and their reminders follow it."""
         if member is not None and member.timezone:
             return member.timezone
-        return await self.bot.group_timezone(guild_id)
+        return await self.group_zone(guild_id)
+
+    async def group_zone(self, guild_id: int) -> str:
+        """``bot.group_timezone``, remembered briefly (see ``_zones``)."""
+        now = self.bot.clock.now()
+        cached = self._zones.get(guild_id)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        zone = await self.bot.group_timezone(guild_id)
+        self._zones[guild_id] = (zone, now + ZONE_CACHE_TTL)
+        return zone
 
     async def today_for(self, guild_id: int, member: Member | None) -> date:
         return local_day(self.bot.clock.now(), await self.member_zone(guild_id, member))
 
     async def streak(self, guild_id: int, user_id: int, today: date) -> Streak:
-        days = await self.repo.days(guild_id, user_id)
-        pauses = await self.repo.pauses(guild_id, user_id)
+        days, pauses = await self.repo.streak_inputs(guild_id, user_id)
         return compute_streak(days, today, pauses)
 
     async def dm_notice(self, member: Member | None) -> str:
@@ -506,8 +520,10 @@ class Checkins(commands.Cog):
             raise UserError(
                 "That check-in form is from an earlier day. Please open a fresh one with `/checkin now`."
             )
-        before = await self.streak(guild_id, user.id, today)
-        updated = await self.repo.save(
+        # One read serves both streaks and "did they already check in that day" (the burst path).
+        days, pauses = await self.repo.streak_inputs(guild_id, user.id)
+        updated = day in days
+        await self.repo.put(
             guild_id,
             user.id,
             day,
@@ -517,7 +533,8 @@ class Checkins(commands.Cog):
             shared=shared,
             now=self.bot.clock.now(),
         )
-        after = await self.streak(guild_id, user.id, today)
+        before = compute_streak(days, today, pauses)
+        after = compute_streak([*days, day], today, pauses)
         when = "today" if day == today else "yesterday"
         vocabulary = self.bot.content.emotions
         feeling = ", ".join(emotion_labels(emotions, vocabulary))
@@ -528,9 +545,12 @@ class Checkins(commands.Cog):
         ]
         if updated:
             lines.append("(You had already checked in for that day, so I replaced it.)")
-        config = await self.bot.guilds_repo.get(guild_id)
+        milestone = None if updated else new_milestone(before.current, after.current)
+        # The group's channels are only needed to share or celebrate: private check-ins skip the read.
+        config = await self.bot.guilds_repo.get(guild_id) if shared or milestone is not None else None
         card: discord.Message | None = None
         if shared:
+            assert config is not None
             card = await self._post_card(config.channel("checkins"), guild_id, user, mood, emotions)
             lines.append(
                 f"Shared in <#{card.channel.id}>; your note stays private."
@@ -540,8 +560,8 @@ class Checkins(commands.Cog):
         else:
             lines.append("Kept private.")
         lines.append(streak_text(after))
-        milestone = None if updated else new_milestone(before.current, after.current)
         if milestone is not None:
+            assert config is not None
             if member.public_celebrations and await self._celebrate(config.channel("wins"), user, milestone):
                 lines.append(f"🎉 {milestone} days! I celebrated it in <#{config.channel('wins')}>.")
             else:
@@ -883,8 +903,9 @@ class Checkins(commands.Cog):
 
     async def rederive(self, guild_id: int) -> None:
         """``/setup`` or ``/timezone`` changed: re-derive the daily post and members' reminders."""
+        self._zones.pop(guild_id, None)
         config = await self.bot.guilds_repo.get(guild_id)
-        zone = await self.bot.group_timezone(guild_id)
+        zone = await self.group_zone(guild_id)
         existing = await self.bot.scheduler.get(guild_id, POST_KIND)
         if config.checkin_time is None or config.channel("checkins") is None:
             if existing is not None:

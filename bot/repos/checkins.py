@@ -81,6 +81,15 @@ def _reminder(row: Row) -> Reminder:
     )
 
 
+_UPSERT = (
+    "INSERT INTO checkins (guild_id, user_id, local_date, mood, emotions, note, shared, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (guild_id, user_id, local_date) DO UPDATE SET mood = excluded.mood, "
+    "emotions = excluded.emotions, note = excluded.note, shared = excluded.shared, "
+    "updated_at = excluded.updated_at"
+)
+
+
 class CheckinRepository:
     """All check-in SQL. One member's queries use the primary key (guild, member, day)."""
 
@@ -109,11 +118,7 @@ class CheckinRepository:
                 (guild_id, user_id, day.isoformat()),
             )
             await tx.execute(
-                "INSERT INTO checkins (guild_id, user_id, local_date, mood, emotions, note, shared, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (guild_id, user_id, local_date) DO UPDATE SET mood = excluded.mood, "
-                "emotions = excluded.emotions, note = excluded.note, shared = excluded.shared, "
-                "updated_at = excluded.updated_at",
+                _UPSERT,
                 (
                     guild_id,
                     user_id,
@@ -127,6 +132,53 @@ class CheckinRepository:
                 ),
             )
         return existing is not None
+
+    async def put(
+        self,
+        guild_id: int,
+        user_id: int,
+        day: date,
+        *,
+        mood: int,
+        emotions: tuple[str, ...],
+        note: str | None,
+        shared: bool,
+        now: datetime,
+    ) -> None:
+        """Create or replace the check-in for ``day`` in one statement (the caller knows which)."""
+        stamp = to_db_time(now)
+        await self.db.execute(
+            _UPSERT,
+            (
+                guild_id,
+                user_id,
+                day.isoformat(),
+                mood,
+                ",".join(emotions),
+                cipher_of(self.db).encrypt_optional(note),
+                int(shared),
+                stamp,
+                stamp,
+            ),
+        )
+
+    async def streak_inputs(self, guild_id: int, user_id: int) -> tuple[list[date], list[tuple[date, date]]]:
+        """Every check-in day (oldest first) and every pause of the member, in one query.
+
+        Both halves use their table's primary key (guild, member, ...): one round trip instead
+        of two on the busiest path (a burst of check-ins after the daily post).
+        """
+        rows = await self.db.fetch_all(
+            "SELECT 0 AS part, local_date AS a, NULL AS b FROM checkins WHERE guild_id = ? AND user_id = ? "
+            "UNION ALL SELECT 1 AS part, first_day AS a, last_day AS b FROM checkin_pauses "
+            "WHERE guild_id = ? AND user_id = ? ORDER BY part, a",
+            (guild_id, user_id, guild_id, user_id),
+        )
+        days = [date.fromisoformat(r["a"]) for r in rows if int(r["part"]) == 0]
+        pauses = [
+            (date.fromisoformat(r["a"]), date.fromisoformat(r["b"])) for r in rows if int(r["part"]) == 1
+        ]
+        return days, pauses
 
     async def set_emotions(self, guild_id: int, user_id: int, day: date, emotions: tuple[str, ...]) -> None:
         await self.db.execute(

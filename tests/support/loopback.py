@@ -989,6 +989,84 @@ class LoopbackDiscord:
         self.interactions[interaction_id] = InteractionRecord(interaction_id, token, payload)
         return payload
 
+    def message_payload(self, channel: FakeChannel, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A message by the bot in ``channel`` as Discord would send it (not stored): e.g. a post
+        carrying a button, to attach to :meth:`component_payload`."""
+        return self._message_payload(channel.id, channel.guild_id, body)
+
+    def _interaction_payload(
+        self, guild: FakeGuild, member: FakeMember, channel: FakeChannel, kind: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE envelope shared by components and modal submits; records it."""
+        interaction_id = self.new_id()
+        token = secrets.token_urlsafe(24)
+        bot_member = guild.member(self.bot_user.id)
+        assert bot_member is not None
+        payload = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "member": {**member.payload(), "permissions": str(guild.permissions_of(member))},
+            "data": data,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": str(guild.permissions_of(bot_member)),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        self.interactions[interaction_id] = InteractionRecord(interaction_id, token, payload)
+        return payload
+
+    def component_payload(
+        self,
+        guild: FakeGuild,
+        member: FakeMember,
+        message: Mapping[str, Any],
+        custom_id: str,
+        *,
+        component_type: int = 2,
+        values: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE (MESSAGE_COMPONENT) for ``member`` using a component of ``message``.
+
+        A button press by default; pass ``component_type=3`` and ``values`` for a string select.
+        ``message`` is the message carrying the component (see :meth:`message_payload`).
+        """
+        channel = self.channels[int(message["channel_id"])]
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        if values is not None:
+            data["values"] = list(values)
+        payload = self._interaction_payload(guild, member, channel, 3, data)
+        payload["message"] = dict(message)
+        return payload
+
+    def modal_submit_payload(
+        self,
+        guild: FakeGuild,
+        member: FakeMember,
+        modal: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        channel: FakeChannel | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE (MODAL_SUBMIT) for the modal a callback showed.
+
+        ``modal`` is the data of a MODAL (type 9) callback, e.g. ``record.callback["data"]``;
+        ``values`` are keyed by custom_id: str for text inputs and radio groups, a list of str
+        for selects and checkbox groups, bool for checkboxes. Omitted controls submit empty.
+        """
+        components = [_submitted(node, values) for node in modal.get("components") or []]
+        data = {"custom_id": modal["custom_id"], "components": components}
+        return self._interaction_payload(guild, member, channel or guild.channels[0], 5, data)
+
     async def inject_interactions(self, payloads: Iterable[Mapping[str, Any]]) -> list[int]:
         """Dispatch INTERACTION_CREATE for each payload back to back; returns the interaction ids.
 
@@ -1155,6 +1233,31 @@ def _option(name: str, value: Any) -> dict[str, Any]:
     else:
         kind, value = 3, str(value)
     return {"type": kind, "name": name, "value": value}
+
+
+def _submitted(node: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """One modal component as a MODAL_SUBMIT carries it back, filled from ``values``."""
+    kind = int(node["type"])
+    out: dict[str, Any] = {"type": kind}
+    if "id" in node:
+        out["id"] = node["id"]
+    if kind == 1:  # action row
+        out["components"] = [_submitted(child, values) for child in node.get("components") or []]
+    elif kind == 18:  # label
+        out["component"] = _submitted(node["component"], values)
+    elif "custom_id" in node:
+        custom_id = node["custom_id"]
+        out["custom_id"] = custom_id
+        given = values.get(custom_id)
+        if kind == 4:  # text input
+            out["value"] = "" if given is None else str(given)
+        elif kind == 21:  # radio group
+            out["value"] = given
+        elif kind == 23:  # checkbox
+            out["value"] = bool(given)
+        else:  # selects and checkbox groups
+            out["values"] = list(given or [])
+    return out
 
 
 # --------------------------------------------------------------------------- client helpers
