@@ -38,7 +38,10 @@ from bot.crisis.reply import (
     resources_message,
 )
 from bot.crisis.resources import resources_for
+from bot.outbox import PRIORITY_ALERT
+from bot.privacy.audit import record_audit
 from bot.repos.crisis import DM_GUILD, Alert, CrisisRepository, CrisisSettings, Outcome
+from bot.repos.outbox import OutboxRow
 from bot.ui import report_error
 from cogs.safetyplan import PlanOpen
 
@@ -48,6 +51,9 @@ log = logging.getLogger(__name__)
 REPLY_GAP = timedelta(hours=6)
 # Discord's "Cannot send messages to this user".
 CANNOT_DM = 50007
+# Facilitator alerts go through the outbox (first in line after crisis replies).
+ALERT_KIND = "crisis:alert"
+_AUDIT_ACTIONS = {"claim": "crisis:claimed", "resolve": "crisis:resolved", "false": "crisis:false_alarm"}
 
 
 def _repo(interaction: discord.Interaction[Any]) -> CrisisRepository:
@@ -278,6 +284,10 @@ class AlertButton(
         if not done:
             await interaction.response.send_message(_already(current, me), ephemeral=True)
             return
+        # Which alert and its level only: never the member's words.
+        await record_audit(
+            bot, alert.guild_id, me, _AUDIT_ACTIONS[self.action], f"alert #{alert.alert_id}, {alert.level}"
+        )
         await interaction.response.edit_message(
             content=render_alert(current),
             view=alert_view(current),
@@ -326,6 +336,9 @@ class Crisis(commands.Cog):
         self.detector = detector or shipped_detector()
         # One reply decision at a time per person, so two quick messages can't both get a DM.
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def cog_load(self) -> None:
+        self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
 
     # -- the listener ---------------------------------------------------------------------------
 
@@ -429,15 +442,29 @@ class Crisis(commands.Cog):
         if level == "urgent" and settings.ping_urgent and role_id:
             content = f"<@&{role_id}> {content}"
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
-        try:
-            view = alert_view(alert)
-            assert view is not None  # a new alert is open
-            sent = await channel.send(content, view=view, allowed_mentions=mentions)
-        except discord.HTTPException as error:
-            log.warning("crisis alert could not be posted (HTTP %s) in guild %s", error.status, guild.id)
-            await self.repo.delete_alert(alert_id)
-            return
-        await self.repo.set_alert_message(alert_id, channel.id, sent.id)
+        view = alert_view(alert)
+        assert view is not None  # a new alert is open
+        # Through the outbox at PRIORITY_ALERT: ahead of every daily post and reminder, retried
+        # through an outage, sent once. Its message id (for the button edits) comes back in
+        # _alert_delivered. A send that finally fails is logged and counted in /status.
+        await self.bot.outbox.enqueue(
+            guild_id=guild.id,
+            kind=ALERT_KIND,
+            key=str(alert_id),
+            channel_id=channel.id,
+            content=content,
+            view=view,
+            allowed_mentions=mentions,
+            priority=PRIORITY_ALERT,
+            ref=str(alert_id),
+        )
+        if self.bot.outbox.inline:
+            # An injected clock (tests, the demo) has no worker: send it now, as the worker would.
+            await self.bot.outbox.drain()
+
+    async def _alert_delivered(self, row: OutboxRow, message_id: int | None) -> None:
+        if message_id is not None and row.channel_id is not None and row.ref.isdigit():
+            await self.repo.set_alert_message(int(row.ref), row.channel_id, message_id)
 
     # -- commands -------------------------------------------------------------------------------
 
