@@ -52,13 +52,12 @@ from bot.checks import facilitator_only
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
-from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM
+from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
 from bot.repos.checkins import CheckinRepository
 from bot.repos.members import Member
 from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import Rule
-from bot.scheduler import nonce_for
 from bot.streaks import Streak, compute_streak, new_milestone
 from bot.timeparse import parse_date, parse_time
 from bot.ui import BaseModal, BaseView, report_error
@@ -930,11 +929,16 @@ class Checkins(commands.Cog):
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             log.warning("no check-in channel for guild %s; daily post skipped", schedule.guild_id)
             return
-        await channel.send(
-            POST_TEXT,
+        # Through the outbox with the rest of the 09:00 fan-out: paced, sent once, retried.
+        await self.bot.outbox.enqueue(
+            guild_id=schedule.guild_id,
+            kind=schedule.kind,
+            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            channel_id=channel.id,
+            content=POST_TEXT,
             view=post_view(schedule.guild_id),
-            nonce=nonce_for(schedule.schedule_id, occurrence),
             allowed_mentions=discord.AllowedMentions.none(),
+            priority=PRIORITY_POST,
         )
 
     # -- /group pulse -----------------------------------------------------------------------------
