@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.db import Database, Row, to_db_time
 from bot.privacy.crypto import Cipher, cipher_of
@@ -95,6 +97,10 @@ class CheckinRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Group commit for ``put``: check-ins submitted while a write is in flight share the next
+        # transaction (one commit, one fsync) instead of queueing one commit each.
+        self._waiting: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     # -- check-ins ------------------------------------------------------------------------
 
@@ -145,22 +151,65 @@ class CheckinRepository:
         shared: bool,
         now: datetime,
     ) -> None:
-        """Create or replace the check-in for ``day`` in one statement (the caller knows which)."""
+        """Create or replace the check-in for ``day`` (the caller knows which); returns once committed.
+
+        After the daily post hundreds of members submit within a second. Each submit's row waits
+        for the write in flight, then all that arrived meanwhile are committed together, so a
+        burst costs a few commits instead of hundreds. A lone submit is written at once.
+        """
         stamp = to_db_time(now)
-        await self.db.execute(
-            _UPSERT,
-            (
-                guild_id,
-                user_id,
-                day.isoformat(),
-                mood,
-                ",".join(emotions),
-                cipher_of(self.db).encrypt_optional(note),
-                int(shared),
-                stamp,
-                stamp,
-            ),
+        params = (
+            guild_id,
+            user_id,
+            day.isoformat(),
+            mood,
+            ",".join(emotions),
+            cipher_of(self.db).encrypt_optional(note),
+            int(shared),
+            stamp,
+            stamp,
         )
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((params, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="checkins:group-commit")
+        # Shielded: a cancelled caller must not cancel the commit that carries other members' rows.
+        await asyncio.shield(done)
+
+    async def _write_waiting(self) -> None:
+        batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        try:
+            await self._write_batches(batch)
+        except BaseException:  # cancelled at shutdown: nobody may wait forever
+            for _, done in [*batch, *self._waiting]:
+                if not done.done():
+                    done.set_exception(RuntimeError("the check-in write was interrupted"))
+            self._waiting = []
+            raise
+
+    async def _write_batches(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
+        while self._waiting:
+            batch[:] = self._waiting
+            self._waiting = []
+            try:
+                async with self.db.transaction() as tx:
+                    for params, _ in batch:
+                        await tx.execute(_UPSERT, params)
+            except Exception:
+                # One bad row must not fail its neighbours: write them one by one.
+                for params, done in batch:
+                    try:
+                        await self.db.execute(_UPSERT, params)
+                    except Exception as error:
+                        if not done.done():
+                            done.set_exception(error)
+                    else:
+                        if not done.done():
+                            done.set_result(None)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def streak_inputs(self, guild_id: int, user_id: int) -> tuple[list[date], list[tuple[date, date]]]:
         """Every check-in day (oldest first) and every pause of the member, in one query.
