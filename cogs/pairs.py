@@ -253,16 +253,6 @@ class Pairs(commands.Cog):
         member = guild.get_member(user_id) if guild else None
         return member.display_name if member else "a former member"
 
-    async def _member_obj(self, guild_id: int, user_id: int) -> discord.Member | discord.User | None:
-        guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
-        if member is not None:
-            return member
-        try:
-            return await self.bot.fetch_user(user_id)
-        except discord.HTTPException:
-            return None
-
     # -- members ------------------------------------------------------------------------------
 
     @pair.command(name="join", description="Opt in to accountability pairs")
