@@ -1,7 +1,8 @@
-"""Scene: the daily check-in post, a member checking in and sharing, a reminder, a history chart."""
+"""Scene: the daily check-in post, a member checking in and sharing, a weekly recap, a reminder, a chart."""
 
 from __future__ import annotations
 
+from bot.checkins import WEEKDAYS, local_day
 from bot.demo.stage import Stage
 
 
@@ -35,6 +36,13 @@ async def play(stage: Stage) -> None:
         },
     )
     stage.narrate("The card in #check-ins shows mood and feelings; the private note is never posted.")
+
+    today = local_day(group.clock.now(), await group.bot.group_timezone(group.guild.id))
+    weekday = WEEKDAYS[today.weekday()]
+    stage.narrate(f"{sharer.name} asks for a weekly recap by DM, on {weekday.capitalize()} evenings.")
+    await stage.slash(sharer, group.general, "checkin recap", day=weekday)
+    await stage.at("18:00")
+    stage.narrate("The recap: the week's moods, feelings named, skills practised and the streak. No notes.")
 
     await stage.at("20:30")
     stage.narrate(f"{forgetful.name} hasn't checked in today, so the reminder arrives by DM.")
