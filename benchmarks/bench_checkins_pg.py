@@ -1,0 +1,93 @@
+"""``checkin_burst_ack_p99_ms_pg``: the check-in burst with the bot on PostgreSQL, beside SQLite.
+
+The workload is ``checkin_burst_ack_p99_ms``'s (benchmarks/bench_checkins.py, reused as is): 300
+members press **Check in** on the daily post, then all 300 submit the form, against the loopback
+Discord; p99 acknowledgement latency per burst. Here our bot runs it on SQLite and on PostgreSQL
+(a fresh schema at ``RESILIENCE_TEST_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``)
+in the order bare, SQLite, PostgreSQL, PostgreSQL, SQLite, bare, so the machine's drift during
+the run falls evenly on both backends. The line's ``value`` is the PostgreSQL median p99, its
+``sqlite_value`` the SQLite one from this same run, its baseline the bare discord.py bot's.
+Where PostgreSQL does not answer the line says ``skipped`` and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks import result
+from benchmarks.bench_checkins import (
+    ACK_LIMIT_MS,
+    GUILD_READY_TIMEOUT,
+    TOKEN,
+    BotFactory,
+    _burst_ack,
+    _ours_saved,
+    bare_bot,
+    our_bot_factory,
+)
+
+METRIC = "checkin_burst_ack_p99_ms_pg"
+
+
+def pg_bot_factory(url: str) -> BotFactory:
+    """Our bot on the PostgreSQL database ``url`` (as ``our_bot_factory`` does for SQLite)."""
+    from bot.app import create_bot
+    from bot.privacy.crypto import generate_key
+    from bot.settings import Settings
+
+    key = generate_key()
+
+    def build() -> Any:
+        settings = Settings(database_url=url, discord_token=TOKEN, encryption_key=key)
+        bot = create_bot(settings, clock=None)
+        bot._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
+        return bot
+
+    return build
+
+
+async def _side_by_side() -> dict[str, Any]:
+    from bot.db.url import redact
+    from tests.support.pg import PG_URL, fresh_schema, unavailable_reason
+
+    reason = await asyncio.to_thread(unavailable_reason)
+    if reason is not None:
+        return {"metric": METRIC, "skipped": f"PostgreSQL does not answer at {redact(PG_URL)}: {reason}"}
+    p99: dict[str, list[float]] = {"bare": [], "sqlite": [], "pg": []}
+    worst = {"sqlite": 0.0, "pg": 0.0}
+    with tempfile.TemporaryDirectory(prefix="bench-checkins-pg-") as tmp:
+        for run, side in enumerate(("bare", "sqlite", "pg", "pg", "sqlite", "bare")):
+            if side == "bare":
+                p99s, _ = await _burst_ack(bare_bot, lambda c: c == "ok", ours=False)
+            elif side == "sqlite":
+                build = our_bot_factory(Path(tmp) / f"burst{run}.db")
+                p99s, run_worst = await _burst_ack(build, _ours_saved, ours=True)
+                worst[side] = max(worst[side], run_worst)
+            else:
+                with fresh_schema() as url:
+                    p99s, run_worst = await _burst_ack(pg_bot_factory(url), _ours_saved, ours=True)
+                worst[side] = max(worst[side], run_worst)
+            p99[side] += p99s
+    line = result(METRIC, statistics.median(p99["pg"]), "ms", statistics.median(p99["bare"]))
+    line["sqlite_value"] = round(statistics.median(p99["sqlite"]), 3)
+    line["max_ms"] = round(worst["pg"], 3)
+    line["over_3s"] = worst["pg"] > ACK_LIMIT_MS
+    return line
+
+
+def run() -> list[dict[str, Any]]:
+    try:
+        return [asyncio.run(_side_by_side())]
+    except Exception as error:
+        return [{"metric": METRIC, "error": f"{type(error).__name__}: {error}"}]
+
+
+if __name__ == "__main__":
+    import json
+
+    for line in run():
+        print(json.dumps(line))
