@@ -19,6 +19,11 @@ after five), repeats them after a crash, and drops them in an outage. Here inste
 - 5xx, timeouts and connection errors retry with jittered exponential backoff for a bounded
   time (``retry_for``), then the row is marked failed, logged, and counted in ``/status``.
 - At start-up rows a crash left mid-send go back to pending and are sent again (same nonce).
+- Sharded (``SHARD_COUNT``/``SHARD_IDS``, several processes on one PostgreSQL database): each
+  worker claims, resumes and waits for only the rows of the guilds it owns
+  (``(guild_id >> 22) % SHARD_COUNT`` in its shards, the scheduler's filter); rows not tied to a
+  group carry guild 0 and so belong to whichever process owns shard 0. On PostgreSQL the claim
+  is ``FOR UPDATE SKIP LOCKED``, so even workers that overlap never take the same row.
 
 Tests and the demo (an injected clock) drain inline: ``run_due`` ends by draining what is due.
 With the real clock a background task drains and sleeps until the next row is due.
