@@ -26,6 +26,7 @@ AREAS: Mapping[str, str] = {
     "checkins": "check-ins",
     "checkin_pauses": "check-in pauses",
     "checkin_reminders": "check-in reminders",
+    "checkin_recaps": "weekly check-in recap",
     "skill_practice": "skills practised",
     "skill_toolkit": "saved skills",
     "pair_optins": "pairs sign-up",
@@ -42,6 +43,8 @@ AREAS: Mapping[str, str] = {
     "community_session_dms": "session reminders",
     "community_goals": "goals",
     "community_wins": "shared wins (stored copy)",
+    "community_milestones": "milestones celebrated",
+    "community_goal_shares": "goals shared with partners",
     "schedules": "personal reminders",
 }
 
