@@ -37,7 +37,6 @@ import hashlib
 import logging
 import random
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -103,14 +102,16 @@ class Pacer:
         rate: float,
         period: float = 1.0,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.ceiling = rate
         self.rate = rate
         self.period = period
         self.rate_limits_seen = 0
-        self._monotonic = monotonic
+        # The event loop's own clock by default: the one asyncio.sleep waits on, so the pacer
+        # stays consistent under a simulated loop (simcord) as well as a real one.
+        self._monotonic = monotonic or (lambda: asyncio.get_running_loop().time())
         self._sleep = sleep
         self._next = 0.0
         self._paused_until = 0.0
@@ -203,7 +204,6 @@ class Outbox:
         self._delivered: dict[str, Delivered] = {}
         self._dm_closed_listeners: dict[str, DmClosed] = {}
         self._dm_channels: dict[int, int] = {}
-        self._closed_users: set[tuple[int, int]] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
@@ -463,18 +463,14 @@ class Outbox:
         return channel_id
 
     async def _dms_closed(self, guild_id: int, user_id: int) -> bool:
-        if (guild_id, user_id) in self._closed_users:
-            return True
+        # Read each time, not cached: a member who allows DMs again and re-enables a reminder
+        # (which clears the mark) must get it without a restart of the bot.
         member = await self.bot.members.get(guild_id, user_id)
-        if member is not None and member.dm_closed:
-            self._closed_users.add((guild_id, user_id))
-            return True
-        return False
+        return member is not None and member.dm_closed
 
     async def _dms_now_closed(self, row: OutboxRow) -> None:
         assert row.user_id is not None
         log.info("outbox: DMs closed (50007) for a member of guild %s; their DMs are skipped", row.guild_id)
-        self._closed_users.add((row.guild_id, row.user_id))
         await self.bot.members.mark_dm_closed(row.guild_id, row.user_id, self.bot.clock.now())
         listener = self._dm_closed_listeners.get(row.kind)
         if listener is not None:

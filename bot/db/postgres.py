@@ -279,6 +279,9 @@ class PostgresDatabase:
                 conn = await asyncpg.connect(self.dsn, timeout=self.connect_timeout)
                 try:
                     await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                except asyncpg.UniqueViolationError:
+                    # Another process starting at the same moment created it first: fine.
+                    pass
                 finally:
                     await conn.close()
             self._pool = await asyncpg.create_pool(

@@ -142,13 +142,23 @@ async def test_closed_dms_mark_the_member_and_skip_their_other_dms(loop: Loop) -
     assert loop.fake.stats.invalid_requests == 1  # one 50007, then no more tries
     assert loop.fake.stats.messages_created == 1
 
-    # The next fan-out (a new process) skips them without asking Discord at all.
-    loop.bot.outbox._closed_users.clear()
+    # The next fan-out skips them without asking Discord at all.
     await loop.bot.outbox.enqueue(
         guild_id=loop.guild.id, kind="test:dm", key="d", user_id=person.id, content="d"
     )
     await loop.bot.outbox.drain()
     assert loop.fake.stats.invalid_requests == 1
+
+    # They open their DMs and turn a reminder back on (which clears the mark): DMs flow again,
+    # without restarting the bot.
+    loop.fake.closed_dms.discard(person.id)
+    await loop.bot.members.clear_dm_closed(loop.guild.id, person.id)
+    await loop.bot.outbox.enqueue(
+        guild_id=loop.guild.id, kind="test:dm", key="e", user_id=person.id, content="welcome back"
+    )
+    again = await loop.bot.outbox.drain()
+    assert len(again.sent) == 1
+    assert loop.fake.stats.messages_created == 2
 
 
 async def test_a_server_error_backs_off_then_succeeds(loop: Loop) -> None:
