@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import discord
 
@@ -55,26 +56,19 @@ def create_bot(
     scheduler = Scheduler(
         db, clock, grace=timedelta(minutes=settings.catchup_grace_minutes), alarm=real_time, shards=shards
     )
-    outbox_config = outbox_config_from(settings)
+    bot_class: type[ResilienceBot] = ResilienceBot
+    sharding: dict[str, Any] = {}
     if settings.shard_count is not None:
         # Discord's own gateway sharding: this process connects only as its shards.
-        return ShardedResilienceBot(
-            settings,
-            clock=clock,
-            db=db,
-            scheduler=scheduler,
-            intents=intents,
-            guild_ready_timeout=guild_ready_timeout,
-            shard_count=settings.shard_count,
-            shard_ids=list(owned) if owned is not None else None,
-            outbox_config=outbox_config,
-        )
-    return ResilienceBot(
+        bot_class = ShardedResilienceBot
+        sharding = {"shard_count": settings.shard_count, "shard_ids": list(owned) if owned else None}
+    return bot_class(
         settings,
         clock=clock,
         db=db,
         scheduler=scheduler,
         intents=intents,
         guild_ready_timeout=guild_ready_timeout,
-        outbox_config=outbox_config,
+        outbox_config=outbox_config_from(settings),
+        **sharding,
     )
