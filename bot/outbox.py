@@ -37,6 +37,7 @@ import hashlib
 import logging
 import random
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -102,16 +103,14 @@ class Pacer:
         rate: float,
         period: float = 1.0,
         *,
-        monotonic: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.ceiling = rate
         self.rate = rate
         self.period = period
         self.rate_limits_seen = 0
-        # The event loop's own clock by default: the one asyncio.sleep waits on, so the pacer
-        # stays consistent under a simulated loop (simcord) as well as a real one.
-        self._monotonic = monotonic or (lambda: asyncio.get_running_loop().time())
+        self._monotonic = monotonic
         self._sleep = sleep
         self._next = 0.0
         self._paused_until = 0.0
