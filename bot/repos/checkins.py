@@ -330,23 +330,25 @@ class CheckinRepository:
         )
         return changed > 0
 
-    async def claim_reminder_day(self, guild_id: int, user_id: int, day: date) -> bool:
-        """Record that today's reminder goes out; False if one already went out that day."""
+    async def _claim_day(self, table: str, column: str, guild_id: int, user_id: int, day: date) -> bool:
+        """Set ``column`` to ``day`` unless it is already that day or later: once per day, atomically.
+
+        ``table`` and ``column`` come from this module, never from a user.
+        """
         changed = await self.db.execute(
-            "UPDATE checkin_reminders SET last_sent_day = ? WHERE guild_id = ? AND user_id = ? "
-            "AND (last_sent_day IS NULL OR last_sent_day < ?)",
+            f"UPDATE {table} SET {column} = ? WHERE guild_id = ? AND user_id = ? "  # noqa: S608
+            f"AND ({column} IS NULL OR {column} < ?)",
             (day.isoformat(), guild_id, user_id, day.isoformat()),
         )
         return changed > 0
 
+    async def claim_reminder_day(self, guild_id: int, user_id: int, day: date) -> bool:
+        """Record that today's reminder goes out; False if one already went out that day."""
+        return await self._claim_day("checkin_reminders", "last_sent_day", guild_id, user_id, day)
+
     async def claim_snooze_day(self, guild_id: int, user_id: int, day: date) -> bool:
         """One snooze per day: the snoozed reminder is the same day's reminder, a little later."""
-        changed = await self.db.execute(
-            "UPDATE checkin_reminders SET snoozed_day = ? WHERE guild_id = ? AND user_id = ? "
-            "AND (snoozed_day IS NULL OR snoozed_day < ?)",
-            (day.isoformat(), guild_id, user_id, day.isoformat()),
-        )
-        return changed > 0
+        return await self._claim_day("checkin_reminders", "snoozed_day", guild_id, user_id, day)
 
     # -- weekly recap ---------------------------------------------------------------------
 
@@ -377,12 +379,7 @@ class CheckinRepository:
 
     async def claim_recap_day(self, guild_id: int, user_id: int, day: date) -> bool:
         """Record that the recap for the week ending ``day`` goes out; False if it already did."""
-        changed = await self.db.execute(
-            "UPDATE checkin_recaps SET last_sent_day = ? WHERE guild_id = ? AND user_id = ? "
-            "AND (last_sent_day IS NULL OR last_sent_day < ?)",
-            (day.isoformat(), guild_id, user_id, day.isoformat()),
-        )
-        return changed > 0
+        return await self._claim_day("checkin_recaps", "last_sent_day", guild_id, user_id, day)
 
     async def week_moods(self, guild_id: int, user_id: int, first: date, last: date) -> list[Checkin]:
         """Day, mood and emotions from ``first`` to ``last``: the note column is never read."""
