@@ -32,8 +32,10 @@ With the real clock a background task drains and sleeps until the next row is du
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
+import io
 import logging
 import random
 import secrets
@@ -67,6 +69,41 @@ DM_CLOSED = 50007
 
 Delivered = Callable[[OutboxRow, int | None], Awaitable[None]]
 DmClosed = Callable[[OutboxRow], Awaitable[None]]
+
+
+_FILES_KEY = "_files"
+
+
+def with_files(payload: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """Keep attachments in the stored payload (base64), with the ``attachments`` Discord expects."""
+    if not files:
+        return payload
+    stored = dict(payload)
+    stored["attachments"] = [{"id": index, "filename": name} for index, (name, _data) in enumerate(files)]
+    stored[_FILES_KEY] = [
+        {"filename": name, "data": base64.b64encode(data).decode("ascii")} for name, data in files
+    ]
+    return stored
+
+
+def send_parameters(body: dict[str, Any]) -> MultipartParameters:
+    """The request for a stored payload: plain JSON, or multipart when it carries files."""
+    stored = body.get(_FILES_KEY)
+    if not stored:
+        return MultipartParameters(payload=body, multipart=None, files=None)
+    payload = {k: v for k, v in body.items() if k != _FILES_KEY}
+    files = [discord.File(io.BytesIO(base64.b64decode(f["data"])), filename=f["filename"]) for f in stored]
+    multipart: list[dict[str, Any]] = [{"name": "payload_json", "value": discord.utils._to_json(payload)}]
+    for index, file in enumerate(files):
+        multipart.append(
+            {
+                "name": f"files[{index}]",
+                "value": file.fp,
+                "filename": file.filename,
+                "content_type": "application/octet-stream",
+            }
+        )
+    return MultipartParameters(payload=None, multipart=multipart, files=files)
 
 
 @dataclass(frozen=True)
@@ -259,6 +296,7 @@ class Outbox:
         embeds: list[discord.Embed] | None = None,
         view: discord.ui.View | None = None,
         allowed_mentions: discord.AllowedMentions | None = None,
+        files: list[tuple[str, bytes]] | None = None,
         priority: int = PRIORITY_POST,
         due: datetime | None = None,
         ref: str = "",
@@ -269,7 +307,8 @@ class Outbox:
         ``key`` names this send within ``kind`` (e.g. ``f"{schedule_id}@{occurrence}"``):
         enqueueing the same (kind, key, recipient) twice keeps one row, so a handler re-run
         after a crash adds nothing. Pass ``tx`` to write it in the transaction that decided the
-        send. ``ref`` is yours (e.g. a post id) and comes back to ``on_delivered``. Returns
+        send. ``ref`` is yours (e.g. a post id) and comes back to ``on_delivered``. ``files``
+        are ``(filename, bytes)`` attachments (a chart), kept in the row until it is sent. Returns
         False if the row already existed.
         """
         if (channel_id is None) == (user_id is None):
@@ -285,8 +324,11 @@ class Outbox:
             "priority": priority,
             "channel_id": channel_id,
             "user_id": user_id,
-            "payload": self.payload(
-                content, embed=embed, embeds=embeds, view=view, allowed_mentions=allowed_mentions
+            "payload": with_files(
+                self.payload(
+                    content, embed=embed, embeds=embeds, view=view, allowed_mentions=allowed_mentions
+                ),
+                files or [],
             ),
             "ref": ref,
             "due_at": due or now,
@@ -414,9 +456,7 @@ class Outbox:
                 channel_id = row.channel_id
             await self.pacer.acquire()
             body = {**row.payload, "nonce": row.nonce, "enforce_nonce": True}
-            data = await self.bot.http.send_message(
-                channel_id, params=MultipartParameters(payload=body, multipart=None, files=None)
-            )
+            data = await self.bot.http.send_message(channel_id, params=send_parameters(body))
         except discord.Forbidden as error:
             if error.code == DM_CLOSED and row.user_id is not None:
                 await self._dms_now_closed(row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from datetime import date, datetime, timedelta
@@ -37,12 +36,11 @@ from bot.community import (
 from bot.consent import with_consent
 from bot.core import ResilienceBot
 from bot.errors import UserError
-from bot.outbox import PRIORITY_DM
+from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
 from bot.repos.community import CommunityRepository, CommunitySettings
 from bot.repos.members import Member
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import local_instant
-from bot.scheduler import nonce_for
 from bot.timeparse import parse_date, parse_time
 from bot.ui import reply_private, report_error
 
@@ -177,16 +175,20 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         config = await self.bot.guilds_repo.get(schedule.guild_id)
         channel_id = config.channel("group")
         channel = self.bot.get_channel(channel_id) if channel_id else None
+        key = f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
         if isinstance(channel, discord.TextChannel):
-            await channel.send(
-                text,
+            # Through the outbox: paced with every other group's 09:00 posts, sent once.
+            await self.bot.outbox.enqueue(
+                guild_id=schedule.guild_id,
+                kind="session:reminder",
+                key=key,
+                channel_id=channel.id,
+                content=text,
                 view=rsvp_view(session_at.astimezone(tz).date()),
                 allowed_mentions=NO_MENTIONS,
-                nonce=nonce_for(schedule.schedule_id, occurrence),
+                priority=PRIORITY_POST,
             )
-        await self._dm_reminders(
-            schedule.guild_id, text, f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
-        )
+        await self._dm_reminders(schedule.guild_id, text, key)
 
     async def _dm_reminders(self, guild_id: int, text: str, key: str) -> None:
         guild = self.bot.get_guild(guild_id)
@@ -219,11 +221,15 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         if not isinstance(channel, discord.TextChannel):
             return
         text = digest_text(data, checkins_available=available)
-        extra: dict[str, Any] = {}
-        if chart:
-            extra["file"] = discord.File(io.BytesIO(chart), filename="group-pulse.png")
-        await channel.send(
-            text, allowed_mentions=NO_MENTIONS, nonce=nonce_for(schedule.schedule_id, occurrence), **extra
+        await self.bot.outbox.enqueue(
+            guild_id=schedule.guild_id,
+            kind="session:digest",
+            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            channel_id=channel.id,
+            content=text,
+            allowed_mentions=NO_MENTIONS,
+            files=[("group-pulse.png", chart)] if chart else None,
+            priority=PRIORITY_DIGEST,
         )
 
     async def digest_data(

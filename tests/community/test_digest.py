@@ -64,6 +64,10 @@ async def test_digest_counts_only_members_who_share(group):
     assert "RSVPs: 1 going, 0 can't make it" in text
     assert digest.attachments and digest.attachments[0].filename == "group-pulse.png"
     assert card is not None
+    # Both went out through the durable outbox (paced, sent once), the chart included.
+    rows = await group.bot.db.fetch_all("SELECT kind, status FROM outbox WHERE kind LIKE 'session:%'")
+    assert {"kind": "session:digest", "status": "sent"} in rows
+    assert {"kind": "session:reminder", "status": "sent"} in rows
 
 
 async def test_digest_without_sharing_members_or_checkins_table(group):
