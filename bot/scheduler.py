@@ -44,16 +44,6 @@ class RunReport:
     failed: list[tuple[int, datetime]] = field(default_factory=list)
 
 
-def nonce_for(schedule_id: int, occurrence: datetime) -> str:
-    """A Discord message nonce (at most 25 characters) unique to one occurrence.
-
-    Sent with ``enforce_nonce``, it makes Discord return the first message instead of posting
-    a second when a send is retried after a crash between Discord accepting it and the ledger
-    recording it.
-    """
-    return f"s{schedule_id}o{int(occurrence.timestamp())}"[:25]
-
-
 class Scheduler:
     """Schedules stored as rows; sends driven by :meth:`run_due`."""
 
