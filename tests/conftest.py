@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +100,8 @@ async def simcord_bot(
 ) -> AsyncIterator[ResilienceBot]:
     bot = create_bot(settings, clock=clock, guild_ready_timeout=0.05)
     bot_pool.append(bot)
+    # Groups built on this bot find the pool here, so bots made by restart(group) are released too.
+    bot._test_pool = bot_pool  # type: ignore[attr-defined]
     yield bot
     # simcord detaches bots without closing them; without this their database threads linger.
     for each in bot_pool:
@@ -131,7 +134,18 @@ def build_group(
     admin = guild.add_member(env.create_user("ada-admin"), roles=[admin_role])
     facilitator = guild.add_member(env.create_user("sam-facilitator"), roles=[role])
     people = [guild.add_member(env.create_user(f"member{i + 1}")) for i in range(members)]
-    return Group(env, bot, clock, guild, role, admin, facilitator, people, channels)
+    return Group(
+        env,
+        bot,
+        clock,
+        guild,
+        role,
+        admin,
+        facilitator,
+        people,
+        channels,
+        pool=getattr(bot, "_test_pool", []),
+    )
 
 
 async def configure(group: Group, *, timezone: str = "Europe/London", country: str = "GB") -> None:
@@ -145,12 +159,9 @@ async def configure(group: Group, *, timezone: str = "Europe/London", country: s
 
 
 @pytest_asyncio.fixture
-async def group(
-    simcord_env: simcord.Env, simcord_bot: ResilienceBot, clock: FakeClock, bot_pool: list[ResilienceBot]
-) -> Group:
+async def group(simcord_env: simcord.Env, simcord_bot: ResilienceBot, clock: FakeClock) -> Group:
     """A configured group in one line: ``async def test_x(group): ...``."""
     built = build_group(simcord_env, simcord_bot, clock)
-    built.pool = bot_pool
     await configure(built)
     show_facilitator_commands(built)
     return built
@@ -197,6 +208,28 @@ def expected_errors(env: simcord.Env) -> list[str]:
             raise AssertionError(f"unexpected error: {error!r}") from error
         messages.append(str(original))
     return messages
+
+
+def _database_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
+@pytest.fixture(autouse=True)
+def _no_open_databases() -> Iterator[None]:
+    """A test must close every SQLite connection it opens.
+
+    aiosqlite runs each connection on a non-daemon thread: one left open keeps the test
+    process (and CI) from ever exiting.
+    """
+    before = _database_threads()
+    yield
+    leaked = []
+    for thread in _database_threads() - before:
+        thread.join(timeout=2)
+        if thread.is_alive():
+            leaked.append(thread.name)
+    if leaked:
+        pytest.fail(f"this test left {len(leaked)} database connection(s) open", pytrace=False)
 
 
 class _ErrorLogs(logging.Handler):

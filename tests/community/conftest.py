@@ -25,10 +25,7 @@ async def at(group, when: datetime) -> None:  # type: ignore[no-untyped-def]
 
 
 async def restart(group) -> None:  # type: ignore[no-untyped-def]
-    """Restart with a fresh bot on the same database (``restart_bot()`` alone reloads the same
-    bot object, whose extensions are still loaded)."""
-    from bot.app import create_bot
+    """Restart with a fresh bot on the same database, released at the end of the test."""
+    from tests.conftest import restart as restart_group
 
-    fresh = create_bot(group.bot.settings, clock=group.clock)
-    await group.env.restart_bot(fresh)
-    group.bot = fresh
+    await restart_group(group)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from simcord.backend.errors import SetupError
 
-from bot.app import create_bot
+from tests.conftest import restart
 from tests.pairs.conftest import approve_round, sent, thread_members
 
 HALFWAY = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)  # round started Monday 07:00, lasts a week
@@ -37,9 +37,7 @@ async def test_follow_up_buttons_record_answers_and_survive_a_restart(four):
     labels = [c.label for row in question.components for c in row.children]
     assert labels == ["We connected", "Not yet", "I need a new partner"]
 
-    fresh = create_bot(four.bot.settings, clock=four.clock)
-    await four.env.restart_bot(fresh)
-    four.bot = fresh
+    await restart(four)
     connected = await a.click(question, label="We connected")
     assert connected.ephemeral and "thank you" in connected.response.content
     not_yet = await b.click(question, label="Not yet")
