@@ -114,20 +114,25 @@ def target_for(folder: Path, now: datetime) -> tuple[Path, Path]:
     return final.with_name(final.name + ".partial"), final
 
 
-def backup_file(database_path: Path, folder: Path, keep: int, now: datetime) -> Path:
-    """Copy a database file (live or not) into ``folder`` with the online backup API; rotate."""
-    if not database_path.is_file():
-        raise BackupError(f"there is no database at {database_path}")
-    partial, final = target_for(folder, now)
-    source = sqlite3.connect(database_path)
+def _copy(source_uri: str, target: Path) -> None:
+    """SQLite's online backup of ``source_uri`` (a path or ``file:`` URI) into ``target``."""
+    source = sqlite3.connect(source_uri, uri=source_uri.startswith("file:"))
     try:
-        dest = sqlite3.connect(partial)
+        dest = sqlite3.connect(target)
         try:
             source.backup(dest)
         finally:
             dest.close()
     finally:
         source.close()
+
+
+def backup_file(database_path: Path, folder: Path, keep: int, now: datetime) -> Path:
+    """Copy a database file (live or not) into ``folder`` with the online backup API; rotate."""
+    if not database_path.is_file():
+        raise BackupError(f"there is no database at {database_path}")
+    partial, final = target_for(folder, now)
+    _copy(str(database_path), partial)
     partial.replace(final)
     prune(folder, keep)
     return final
@@ -164,13 +169,5 @@ def restore_file(backup: Path, database_path: Path, folder: Path, keep: int, now
     check_backup(backup)
     with holding(database_path):
         safety = backup_file(database_path, folder, keep + 1, now) if database_path.is_file() else None
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(database_path)
-            try:
-                source.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        _copy(f"file:{backup}?mode=ro", database_path)
     return safety
