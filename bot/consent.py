@@ -103,11 +103,12 @@ async def with_consent(
 
     A member whose agreement is older than the group's current version is asked again.
     """
+    agreed = await bot.members.get_if_agreed(guild_id, interaction.user.id)
+    if agreed is not None:
+        await then(interaction, agreed)
+        return
     member = await bot.members.get(guild_id, interaction.user.id)
     config = await bot.guilds_repo.get(guild_id)
-    if member is not None and not member.left and member.consented_version >= config.agreement_version:
-        await then(interaction, member)
-        return
     guild = bot.get_guild(guild_id)
     again = member is not None and member.consented_version < config.agreement_version
     intro = (

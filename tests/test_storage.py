@@ -91,3 +91,63 @@ async def test_path_through_a_file_is_a_clear_startup_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(DatabaseStartupError, match="cannot create the folder for DATABASE_PATH"):
         await SqliteDatabase(blocker / "resilience.db").connect()
+
+
+async def test_each_statement_is_one_trip_to_the_database_thread(tmp_path, monkeypatch):
+    db = SqliteDatabase(tmp_path / "trips.db")
+    await db.connect()
+    await db.migrate()
+    trips = 0
+    real = type(db.conn)._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        nonlocal trips
+        trips += 1
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(type(db.conn), "_execute", counted)
+    assert await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("a", "1")) == 1
+    assert await db.execute("UPDATE meta SET value = ? WHERE key LIKE ?", ("2", "%")) >= 1
+    rowid = await db.insert("INSERT INTO meta (key, value) VALUES (?, ?)", ("b", "1"))
+    assert (await db.fetch_one("SELECT key FROM meta WHERE rowid = ?", (rowid,))) == {"key": "b"}
+    assert await db.fetch_one("SELECT key FROM meta WHERE key = ?", ("nobody",)) is None
+    assert [
+        r["key"] for r in await db.fetch_all("SELECT key FROM meta WHERE key IN ('a', 'b') ORDER BY key")
+    ] == [
+        "a",
+        "b",
+    ]
+    assert trips == 6
+    # Errors still reach the caller, and the connection stays usable.
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("a", "again"))
+    assert (await db.fetch_one("SELECT value FROM meta WHERE key = ?", ("a",))) == {"value": "2"}
+    await db.close()
+
+
+async def test_group_config_and_agreement_check_read_in_one_statement_each(tmp_path):
+    from datetime import UTC, datetime
+
+    from bot.repos.guilds import GuildRepository
+    from bot.repos.members import MemberRepository
+
+    db = SqliteDatabase(tmp_path / "cfg.db")
+    await db.connect()
+    await db.migrate()
+    guilds, members = GuildRepository(db), MemberRepository(db)
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    assert (await guilds.get(7)).channels == {}
+    assert await members.get_if_agreed(7, 1) is None  # never agreed
+    await members.consent(7, 1, 1, now)
+    assert (await members.get_if_agreed(7, 1)) is not None  # agreed to version 1, no guild row yet
+    await guilds.set_field(7, "timezone", "Europe/London", now)
+    await guilds.set_channel(7, "checkins", 70, now)
+    await guilds.set_channel(7, "wins", 71, now)
+    config = await guilds.get(7)
+    assert (config.timezone, config.channels) == ("Europe/London", {"checkins": 70, "wins": 71})
+    assert await guilds.bump_agreement(7, now) == 2
+    assert await members.get_if_agreed(7, 1) is None  # the agreement changed: ask again
+    await members.consent(7, 1, 2, now)
+    assert (agreed := await members.get_if_agreed(7, 1)) is not None and agreed.consented_version == 2
+    assert await members.get_if_agreed(8, 1) is None  # another group
+    await db.close()

@@ -39,13 +39,16 @@ class GuildRepository:
         self.db = db
 
     async def get(self, guild_id: int) -> GuildConfig:
-        row = await self.db.fetch_one("SELECT * FROM guilds WHERE guild_id = ?", (guild_id,))
-        channels = await self.db.fetch_all(
-            "SELECT purpose, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,)
+        # One read for the row and its channels: every button press starts here.
+        rows = await self.db.fetch_all(
+            "SELECT g.*, c.purpose, c.channel_id FROM guilds g "
+            "LEFT JOIN guild_channels c ON c.guild_id = g.guild_id WHERE g.guild_id = ?",
+            (guild_id,),
         )
-        chans = {str(r["purpose"]): int(r["channel_id"]) for r in channels}
-        if row is None:
-            return GuildConfig(guild_id=guild_id, channels=chans)
+        if not rows:  # a channel is only ever set after its guild row exists (``_ensure``)
+            return GuildConfig(guild_id=guild_id)
+        row = rows[0]
+        chans = {str(r["purpose"]): int(r["channel_id"]) for r in rows if r["purpose"] is not None}
         return GuildConfig(
             guild_id=guild_id,
             timezone=row["timezone"],

@@ -61,6 +61,21 @@ class MemberRepository:
         )
         return _member(row) if row else None
 
+    async def get_if_agreed(self, guild_id: int, user_id: int) -> Member | None:
+        """The member if they agreed to the group's current agreement and are still in the group.
+
+        One read for both (it starts every button press); ``None`` means: ask them first.
+        """
+        row = await self.db.fetch_one(
+            "SELECT m.*, (SELECT g.agreement_version FROM guilds g WHERE g.guild_id = m.guild_id) "
+            "AS current_version FROM members m WHERE m.guild_id = ? AND m.user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None or row["left_at"] is not None:
+            return None
+        current = 1 if row["current_version"] is None else int(row["current_version"])
+        return _member(row) if int(row["consented_version"]) >= current else None
+
     async def consent(self, guild_id: int, user_id: int, version: int, now: datetime) -> Member:
         """Record agreement to ``version`` of the group agreement (creating the member)."""
         await self.db.execute(
