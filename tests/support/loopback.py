@@ -6,6 +6,11 @@ exercised exactly as it is against Discord. It models what the bot needs to log 
 sync commands, answer interactions and send messages; everything else answers 404 and is
 recorded in ``stats.unknown_routes`` so a test can see what the bot asked for.
 
+Sharding works as on Discord: a session that identified as shard ``[id, count]`` is told only
+about the guilds with ``(guild_id >> 22) % count == id`` and receives only their events;
+events without a guild (DMs) go to shard 0. A session that sent no shard receives everything.
+``add_guild(shard=(k, count))`` places a guild on shard ``k``.
+
 Typical use::
 
     async with LoopbackDiscord(global_limit=50) as fake:  # also points discord.py at it
@@ -24,7 +29,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
-import itertools
 import json
 import re
 import secrets
@@ -49,8 +53,10 @@ __all__ = [
     "InteractionRecord",
     "LoopbackDiscord",
     "LoopbackStats",
+    "WithheldAnswers",
     "pointed_at",
     "running",
+    "shard_of",
 ]
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -77,6 +83,11 @@ OP_REQUEST_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 8, 9, 10, 1
 
 EPHEMERAL_FLAG = 1 << 6
 LOADING_FLAG = 1 << 7
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord puts a guild on."""
+    return (guild_id >> 22) % shard_count
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -345,9 +356,52 @@ class _Window:
 
 
 @dataclass
+class WithheldAnswers:
+    """Requests Discord serves but whose answers never reach the client, until :meth:`release`.
+
+    As when a process dies with sends in flight: the message exists, the sender never learns
+    it. Made by :meth:`LoopbackDiscord.withhold_answers`; the loopback releases it on stop.
+    """
+
+    route: str | None  # "METHOD /template", or None for every route
+    user_agent: str | None  # only requests whose User-Agent contains this
+    after: int  # this many matching answers go through first
+    passed: int = 0
+    held: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, route_key: str, user_agent: str) -> bool:
+        if self.released.is_set() or (self.route is not None and self.route != route_key):
+            return False
+        return self.user_agent is None or self.user_agent in user_agent
+
+    async def hold(self) -> None:
+        """Let the first ``after`` through; keep every later answer back until released."""
+        if self.passed < self.after:
+            self.passed += 1
+            return
+        self.held += 1
+        self._changed.set()
+        await self.released.wait()
+
+    async def wait_held(self, count: int, *, within: float = 10.0) -> None:
+        """Wait until ``count`` answers are being held (TimeoutError otherwise)."""
+        async with asyncio.timeout(within):
+            while self.held < count:
+                self._changed.clear()
+                await self._changed.wait()
+
+    def release(self) -> None:
+        """Send the held answers (to whoever is still listening) and hold no more."""
+        self.released.set()
+
+
+@dataclass
 class _Session:
     id: str
     intents: int
+    shard: tuple[int, int] | None = None  # [id, count] from IDENTIFY; None: every guild
     seq: int = 0
     ws: web.WebSocketResponse | None = None
     buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=10_000))
@@ -386,6 +440,7 @@ class LoopbackDiscord:
     Limits are per token: ``global_limit`` requests per ``global_period`` seconds, and per route
     and major parameter (channel, guild, webhook) the buckets in ``route_limits``, by default
     message creation at 5 per 5 s per channel. ``clock`` drives windows and fault periods.
+    ``shard_count`` is what ``GET /gateway/bot`` recommends; clients choose their own shards.
     """
 
     def __init__(
@@ -396,6 +451,7 @@ class LoopbackDiscord:
         route_limits: Mapping[str, tuple[int, float]] | None = None,
         nonce_window: float = 300.0,
         heartbeat_interval: float = 41.25,
+        shard_count: int = 1,
         token: str | None = None,
         point_discord: bool = True,
         clock: Callable[[], float] = time.perf_counter,
@@ -407,11 +463,12 @@ class LoopbackDiscord:
         )
         self.nonce_window = nonce_window
         self.heartbeat_interval = heartbeat_interval
+        self.shard_count = shard_count
         self.token = token  # when set, any other token gets 401 / gateway close 4004
         self.clock = clock
         self.stats = LoopbackStats()
 
-        self._ids = itertools.count(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + 1)
+        self._next_id = ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + 1
         self.started_at = dt.datetime.now(dt.UTC)
         self.bot_user = FakeUser(self.new_id(), "Resilience Loopback", bot=True)
         self.owner = FakeUser(self.new_id(), "owner")
@@ -422,6 +479,7 @@ class LoopbackDiscord:
         self.dm_channels: dict[int, FakeChannel] = {}  # recipient id -> channel
         self.closed_dms: set[int] = set()  # users whose DMs answer 403 / 50007
         self.messages: list[dict[str, Any]] = []
+        self.user_agents: dict[str, str] = {}  # message id -> User-Agent of the request that made it
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.interactions: dict[int, InteractionRecord] = {}
@@ -429,9 +487,11 @@ class LoopbackDiscord:
         self._nonces: dict[tuple[int, int, str], tuple[float, dict[str, Any]]] = {}
         self._windows: dict[tuple[str, ...], _Window] = {}
         self._faults: list[_Fault] = []
+        self._withheld: list[WithheldAnswers] = []
         self._sessions: dict[str, _Session] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._callback_event = asyncio.Event()
+        self._message_event = asyncio.Event()
         self._point_discord = point_discord
         self._pointing: contextlib.ExitStack | None = None
         self._runner: web.AppRunner | None = None
@@ -464,6 +524,8 @@ class LoopbackDiscord:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        for withheld in self._withheld:
+            withheld.release()  # or the server waits for those handlers on shutdown
         for ws in list(self._sockets):
             await ws.close(code=1001, message=b"loopback shutting down")
         if self._runner is not None:
@@ -483,7 +545,24 @@ class LoopbackDiscord:
         return pointed_at(self.api_base, self.gateway_url)
 
     def new_id(self) -> int:
-        return next(self._ids)
+        """A fresh snowflake: unique, and dated about now."""
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def _new_id_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh snowflake on ``shard_id``: the next one whose timestamp part is on that shard.
+
+        That moves the counter at most ``shard_count - 1`` milliseconds ahead, so every later id
+        is still unique and ``created_at`` stays about now.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not one of {shard_count}")
+        value = self._next_id
+        while shard_of(value, shard_count) != shard_id:
+            value = ((value >> 22) + 1) << 22
+        self._next_id = value + 1
+        return value
 
     # ------------------------------------------------------------------ arranging the world
 
@@ -494,12 +573,14 @@ class LoopbackDiscord:
         channels: Sequence[str] = ("general",),
         members: int = 6,
         admins: int = 1,
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
         """A guild with text channels, ``admins`` administrators and ``members`` other members.
 
         The bot is a member too. Call before the client connects (or the guild arrives as a join).
+        ``shard=(k, count)`` gives it an id on shard ``k`` of ``count``.
         """
-        guild_id = self.new_id()
+        guild_id = self._new_id_on_shard(*shard) if shard is not None else self.new_id()
         everyone = FakeRole(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
         admin_role = FakeRole(self.new_id(), "Admin", ADMINISTRATOR, 1)
         now = self.started_at
@@ -557,6 +638,18 @@ class LoopbackDiscord:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    def withhold_answers(
+        self, *, route: str | None = None, user_agent: str | None = None, after: int = 0
+    ) -> WithheldAnswers:
+        """Serve matching requests but keep their answers back (see :class:`WithheldAnswers`).
+
+        ``route`` is ``"METHOD /template"``; ``user_agent`` picks one client by a part of its
+        User-Agent; the first ``after`` matching answers go through as usual.
+        """
+        withheld = WithheldAnswers(route, user_agent, after)
+        self._withheld.append(withheld)
+        return withheld
 
     async def drop_gateway(self, *, code: int = 4000, resumable: bool = True) -> None:
         """Close every gateway connection from the server side.
@@ -717,6 +810,10 @@ class LoopbackDiscord:
 
         response = await route.handler(request, params)
         response.headers.update(bucket_headers)
+        agent = request.headers.get("User-Agent", "")
+        withheld = next((w for w in self._withheld if w.matches(route.key, agent)), None)
+        if withheld is not None:
+            await withheld.hold()
         return response
 
     async def _body(self, request: web.Request) -> Any:
@@ -757,7 +854,8 @@ class LoopbackDiscord:
 
     async def _get_gateway_bot(self, request: web.Request, params: dict[str, str]) -> web.Response:
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        return _json(200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        body = {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
+        return _json(200, body)
 
     def _commands_for(self, params: dict[str, str]) -> list[dict[str, Any]]:
         if "guild_id" in params:
@@ -858,6 +956,8 @@ class LoopbackDiscord:
         if nonce is not None:
             self._nonces[key] = (self.clock(), message)
         self.messages.append(message)
+        self.user_agents[message["id"]] = request.headers.get("User-Agent", "")
+        self._message_event.set()
         self.stats.messages_by_channel[channel.id] += 1
         intents = discord.Intents
         intent = intents.dm_messages.flag if channel.type == 1 else intents.guild_messages.flag
@@ -866,6 +966,20 @@ class LoopbackDiscord:
 
     def messages_in(self, channel_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel_id"] == str(channel_id)]
+
+    async def wait_for_messages(self, condition: Callable[[], bool], *, within: float = 10.0) -> None:
+        """Wait until ``condition()`` holds, checked again after each message created."""
+        try:
+            async with asyncio.timeout(within):
+                while not condition():
+                    self._message_event.clear()
+                    await self._message_event.wait()
+        except TimeoutError:
+            raise TimeoutError(f"messages not as expected within {within} s") from None
+
+    def user_agent_of(self, message: Mapping[str, Any]) -> str:
+        """The User-Agent of the request that created ``message``: which client sent it."""
+        return self.user_agents[str(message["id"])]
 
     # ------------------------------------------------------------------ interactions
 
@@ -942,7 +1056,8 @@ class LoopbackDiscord:
         """An INTERACTION_CREATE payload for ``/command [sub ...]`` invoked by ``member``.
 
         ``command`` is the full path, e.g. ``"setup show"``. Option types are inferred from the
-        Python values (str, int, bool, float). ``data.guild_id`` is set when the command was
+        Python values (str, int, bool, float; a FakeChannel or FakeRole is sent as a channel or
+        role option with its resolved data). ``data.guild_id`` is set when the command was
         synced to this guild, as Discord does for guild commands.
         """
         interaction_id = self.new_id()
@@ -964,6 +1079,9 @@ class LoopbackDiscord:
         }
         if root in guild_synced:
             data["guild_id"] = str(guild.id)
+        resolved = _resolved((options or {}).values(), guild.permissions_of(member))
+        if resolved:
+            data["resolved"] = resolved
         bot_member = guild.member(self.bot_user.id)
         assert bot_member is not None
         payload = {
@@ -1116,10 +1234,12 @@ class LoopbackDiscord:
     async def dispatch(self, event: str, data: Mapping[str, Any], *, intent: int | None = None) -> None:
         """Send a DISPATCH to every identified session (buffered for RESUME if disconnected).
 
-        With ``intent``, only sessions that identified with that intent bit receive it.
+        With ``intent``, only sessions that identified with that intent bit receive it. A sharded
+        session receives it only if the event's guild is on its shard (no guild: shard 0).
         """
+        guild_id = _guild_of(event, data)
         for session in list(self._sessions.values()):
-            if intent is None or session.intents & intent:
+            if (intent is None or session.intents & intent) and _serves(session, guild_id):
                 await self._send_dispatch(session, event, data)
 
     async def _send_dispatch(self, session: _Session, event: str, data: Mapping[str, Any]) -> None:
@@ -1172,13 +1292,19 @@ class LoopbackDiscord:
         if self.token is not None and data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
-        session = _Session(id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        shard = data.get("shard")
+        session = _Session(
+            id=secrets.token_hex(16),
+            intents=int(data.get("intents", 0)),
+            shard=(int(shard[0]), int(shard[1])) if shard else None,
+        )
         self._sessions[session.id] = session
         session.ws = ws
+        guilds = [g for g in list(self.guilds.values()) if _serves(session, g.id)]
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,  # or a reconnect goes to the real Discord
@@ -1186,10 +1312,10 @@ class LoopbackDiscord:
             "private_channels": [],
             "relationships": [],
         }
-        if "shard" in data:
-            ready["shard"] = data["shard"]
+        if shard:
+            ready["shard"] = shard
         await self._send_dispatch(session, "READY", ready)
-        for guild in list(self.guilds.values()):
+        for guild in guilds:
             await self._send_dispatch(session, "GUILD_CREATE", guild.payload(self.started_at))
         return session
 
@@ -1223,7 +1349,28 @@ class LoopbackDiscord:
         await ws.send_str(json.dumps({"op": OP_DISPATCH, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk}))
 
 
+_GUILD_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+
+
+def _guild_of(event: str, data: Mapping[str, Any]) -> int | None:
+    """The guild an event belongs to: ``id`` of a guild event, else its ``guild_id``, if any."""
+    raw = data.get("id") if event in _GUILD_EVENTS else data.get("guild_id")
+    return int(raw) if raw is not None else None
+
+
+def _serves(session: _Session, guild_id: int | None) -> bool:
+    """Whether Discord sends this guild's events (None: no guild) to ``session``."""
+    if session.shard is None:
+        return True
+    shard_id, shard_count = session.shard
+    return (0 if guild_id is None else shard_of(guild_id, shard_count)) == shard_id
+
+
 def _option(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, FakeChannel):
+        return {"type": 7, "name": name, "value": str(value.id)}
+    if isinstance(value, FakeRole):
+        return {"type": 8, "name": name, "value": str(value.id)}
     if isinstance(value, bool):
         kind = 5
     elif isinstance(value, int):
@@ -1233,6 +1380,18 @@ def _option(name: str, value: Any) -> dict[str, Any]:
     else:
         kind, value = 3, str(value)
     return {"type": kind, "name": name, "value": value}
+
+
+def _resolved(values: Iterable[Any], permissions: int) -> dict[str, Any]:
+    """``data.resolved`` for the channel and role options among ``values``, as Discord sends it."""
+    resolved: dict[str, Any] = {}
+    for value in values:
+        if isinstance(value, FakeChannel):
+            channel = {**value.payload(), "permissions": str(permissions)}
+            resolved.setdefault("channels", {})[str(value.id)] = channel
+        elif isinstance(value, FakeRole):
+            resolved.setdefault("roles", {})[str(value.id)] = value.payload()
+    return resolved
 
 
 def _submitted(node: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
