@@ -69,6 +69,7 @@ DM_CLOSED = 50007
 
 Delivered = Callable[[OutboxRow, int | None], Awaitable[None]]
 DmClosed = Callable[[OutboxRow], Awaitable[None]]
+Failed = Callable[[OutboxRow, str], Awaitable[None]]
 
 
 _FILES_KEY = "_files"
@@ -181,6 +182,10 @@ class Pacer:
         self._paused_until = max(self._paused_until, self._monotonic() + max(retry_after, 0.0))
 
 
+async def _real_sleep(seconds: float) -> None:
+    await asyncio.to_thread(time.sleep, seconds)
+
+
 class _RateLimitListener(logging.Handler):
     """Hears discord.py's own 429 handling (it logs each one) and tells the pacer.
 
@@ -235,10 +240,15 @@ class Outbox:
             shards = bot.scheduler.repo.shards
         self.repo = OutboxRepository(bot.db, shards=shards)
         self.inline = inline
-        self.pacer = Pacer(self.config.global_rate, self.config.period)
+        # The pacer measures real time. With an injected clock (tests, the demo) the event loop's
+        # timers may be virtual (simcord), and a virtual sleep inside a handler the simulator is
+        # settling never ends; a sleep on a worker thread waits real time whatever the loop does.
+        pace_sleep = _real_sleep if inline else asyncio.sleep
+        self.pacer = Pacer(self.config.global_rate, self.config.period, sleep=pace_sleep)
         self._listener = _RateLimitListener(self.pacer)
         self._delivered: dict[str, Delivered] = {}
         self._dm_closed_listeners: dict[str, DmClosed] = {}
+        self._failed: dict[str, Failed] = {}
         self._dm_channels: dict[int, int] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -253,6 +263,10 @@ class Outbox:
     def on_dm_closed(self, kind: str, callback: DmClosed) -> None:
         """Call ``callback(row)`` when a DM of ``kind`` finds the member's DMs closed."""
         self._dm_closed_listeners[kind] = callback
+
+    def on_failed(self, kind: str, callback: Failed) -> None:
+        """Call ``callback(row, reason)`` when a row of ``kind`` is finally given up on."""
+        self._failed[kind] = callback
 
     def payload(
         self,
@@ -439,10 +453,10 @@ class Outbox:
         except Exception as error:  # a bug, not Discord: never lose the row silently
             ref = secrets.token_hex(3)
             log.exception("outbox row %s (%s) failed unexpectedly [ref %s]", row.outbox_id, row.kind, ref)
-            await self.repo.mark_settled(
-                row.outbox_id, "failed", f"{type(error).__name__} [ref {ref}]", self.bot.clock.now()
-            )
+            reason = f"{type(error).__name__} [ref {ref}]"
+            await self.repo.mark_settled(row.outbox_id, "failed", reason, self.bot.clock.now())
             report.failed.append(row.outbox_id)
+            await self._after_failure(row, reason)
 
     async def _attempt(self, row: OutboxRow, report: DrainReport) -> None:
         try:
@@ -523,6 +537,16 @@ class Outbox:
         log.error("outbox row %s (%s, guild %s) failed: %s", row.outbox_id, row.kind, row.guild_id, reason)
         await self.repo.mark_settled(row.outbox_id, "failed", reason, self.bot.clock.now())
         report.failed.append(row.outbox_id)
+        await self._after_failure(row, reason)
+
+    async def _after_failure(self, row: OutboxRow, reason: str) -> None:
+        callback = self._failed.get(row.kind)
+        if callback is None:
+            return
+        try:
+            await callback(row, reason)
+        except Exception:  # the row is settled either way; a broken fallback must not stop the drain
+            log.exception("outbox failure callback for row %s (%s) failed", row.outbox_id, row.kind)
 
     async def _transient(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
         now = self.bot.clock.now()

@@ -30,6 +30,7 @@ from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import (
     GROUNDING_STEPS,
     ReplyLevel,
+    alert_dm_note,
     alert_message,
     alert_status,
     channel_pointer,
@@ -53,6 +54,8 @@ REPLY_GAP = timedelta(hours=6)
 CANNOT_DM = 50007
 # Facilitator alerts go through the outbox (first in line after crisis replies).
 ALERT_KIND = "crisis:alert"
+# When the alerts channel is missing or refuses the alert: one DM to each facilitator.
+ALERT_DM_KIND = "crisis:alert-dm"
 _AUDIT_ACTIONS = {"claim": "crisis:claimed", "resolve": "crisis:resolved", "false": "crisis:false_alarm"}
 
 
@@ -263,11 +266,14 @@ class AlertButton(
         bot: ResilienceBot = interaction.client
         repo = CrisisRepository(bot.db)
         alert = await repo.get_alert(self.alert_id)
-        if alert is None or interaction.guild is None or alert.guild_id != interaction.guild.id:
+        # In the alerts channel, or in a facilitator's DMs when the channel could not have it.
+        guild = interaction.guild or (bot.get_guild(alert.guild_id) if alert is not None else None)
+        if alert is None or guild is None or alert.guild_id != guild.id:
             await interaction.response.send_message("I can't find this alert any more.", ephemeral=True)
             return
         config = await bot.guilds_repo.get(alert.guild_id)
-        if not isinstance(interaction.user, discord.Member) or not is_facilitator(interaction.user, config):
+        person = interaction.user if interaction.guild is not None else guild.get_member(interaction.user.id)
+        if not isinstance(person, discord.Member) or not is_facilitator(person, config):
             await interaction.response.send_message(
                 "These buttons are for the group's facilitators.", ephemeral=True
             )
@@ -339,6 +345,7 @@ class Crisis(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
+        self.bot.outbox.on_failed(ALERT_KIND, self._alert_failed)
 
     # -- the listener ---------------------------------------------------------------------------
 
@@ -423,9 +430,6 @@ class Crisis(commands.Cog):
         # Only a channel set up for alerts: never the group channel fallback, which members read.
         channel_id = config.channels.get("alerts")
         channel = self.bot.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            log.warning("crisis alert skipped: no alerts channel set in guild %s", guild.id)
-            return
         now = self.bot.clock.now()
         if level != "urgent":
             recent = await self.repo.recent_unresolved_alert(guild.id, message.author.id, now - REPLY_GAP)
@@ -436,31 +440,77 @@ class Crisis(commands.Cog):
         )
         alert = await self.repo.get_alert(alert_id)
         assert alert is not None
-        content = render_alert(alert)
-        mentions = discord.AllowedMentions.none()
-        role_id = config.facilitator_role_id
-        if level == "urgent" and settings.ping_urgent and role_id:
-            content = f"<@&{role_id}> {content}"
-            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
-        view = alert_view(alert)
-        assert view is not None  # a new alert is open
-        # Through the outbox at PRIORITY_ALERT: ahead of every daily post and reminder, retried
-        # through an outage, sent once. Its message id (for the button edits) comes back in
-        # _alert_delivered. A send that finally fails is logged and counted in /status.
-        await self.bot.outbox.enqueue(
-            guild_id=guild.id,
-            kind=ALERT_KIND,
-            key=str(alert_id),
-            channel_id=channel.id,
-            content=content,
-            view=view,
-            allowed_mentions=mentions,
-            priority=PRIORITY_ALERT,
-            ref=str(alert_id),
-        )
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            log.warning(
+                "crisis alert #%s: no alerts channel set in guild %s; DMing facilitators", alert_id, guild.id
+            )
+            await self._alert_by_dm(alert, channel_missing=True)
+        else:
+            content = render_alert(alert)
+            mentions = discord.AllowedMentions.none()
+            role_id = config.facilitator_role_id
+            if level == "urgent" and settings.ping_urgent and role_id:
+                content = f"<@&{role_id}> {content}"
+                mentions = discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(role_id)]
+                )
+            # Through the outbox at PRIORITY_ALERT: ahead of every daily post and reminder, retried
+            # through an outage, sent once. Its message id (for the button edits) comes back in
+            # _alert_delivered; a send that finally fails goes to each facilitator (_alert_failed).
+            await self.bot.outbox.enqueue(
+                guild_id=guild.id,
+                kind=ALERT_KIND,
+                key=str(alert_id),
+                channel_id=channel.id,
+                content=content,
+                view=alert_view(alert),
+                allowed_mentions=mentions,
+                priority=PRIORITY_ALERT,
+                ref=str(alert_id),
+            )
         if self.bot.outbox.inline:
             # An injected clock (tests, the demo) has no worker: send it now, as the worker would.
             await self.bot.outbox.drain()
+
+    async def _alert_by_dm(self, alert: Alert, *, channel_missing: bool) -> None:
+        """The alert, privately, to every facilitator of the group except its subject."""
+        guild = self.bot.get_guild(alert.guild_id)
+        if guild is None:
+            log.error(
+                "crisis alert #%s reached no facilitator: guild %s not available",
+                alert.alert_id,
+                alert.guild_id,
+            )
+            return
+        config = await self.bot.guilds_repo.get(alert.guild_id)
+        people = [
+            m for m in guild.members if not m.bot and m.id != alert.user_id and is_facilitator(m, config)
+        ]
+        if not people:
+            log.error(
+                "crisis alert #%s reached no facilitator: guild %s has none", alert.alert_id, alert.guild_id
+            )
+            return
+        content = f"{alert_dm_note(channel_missing=channel_missing)}\n\n{render_alert(alert)}"
+        for person in people:
+            await self.bot.outbox.enqueue(
+                guild_id=alert.guild_id,
+                kind=ALERT_DM_KIND,
+                key=f"{alert.alert_id}:{person.id}",
+                user_id=person.id,
+                content=content,
+                view=alert_view(alert),
+                allowed_mentions=discord.AllowedMentions.none(),
+                priority=PRIORITY_ALERT,
+                ref=str(alert.alert_id),
+            )
+
+    async def _alert_failed(self, row: OutboxRow, reason: str) -> None:
+        alert = await self.repo.get_alert(int(row.ref)) if row.ref.isdigit() else None
+        if alert is None or alert.state not in ("open", "claimed"):
+            return
+        log.warning("crisis alert #%s could not be posted (%s); DMing facilitators", alert.alert_id, reason)
+        await self._alert_by_dm(alert, channel_missing=False)
 
     async def _alert_delivered(self, row: OutboxRow, message_id: int | None) -> None:
         if message_id is not None and row.channel_id is not None and row.ref.isdigit():

@@ -133,6 +133,20 @@ def alert_message(
     )
 
 
+def alert_dm_note(*, channel_missing: bool) -> str:
+    """Above an alert sent to each facilitator by DM, when the alerts channel could not have it."""
+    why = (
+        "Your group has no alerts channel set up"
+        if channel_missing
+        else "I couldn't post this alert in your group's alerts channel"
+    )
+    return (
+        f"{why}, so I'm sending it to each facilitator directly. The buttons work here too, and "
+        "whoever reaches out first is shown to the others. A server admin can fix this with "
+        "`/setup channel` (purpose: alerts), and by checking I can post there."
+    )
+
+
 def alert_status(state: str, *, claimed_by: int | None, closed_by: int | None, at_unix: int) -> str:
     if state == "claimed" and claimed_by:
         return f"<@{claimed_by}> is reaching out (<t:{at_unix}:R>)."

@@ -138,7 +138,9 @@ async def test_repeat_concern_does_not_flood_the_alerts_channel(group):
     assert len(_alerts(group)) == 2  # urgent always alerts
 
 
-async def test_no_alert_without_an_alerts_channel_never_in_the_group_channel(simcord_env, simcord_bot, clock):
+async def test_without_an_alerts_channel_the_alert_never_goes_to_the_group_channel(
+    simcord_env, simcord_bot, clock
+):
     from tests.conftest import build_group
 
     group = build_group(simcord_env, simcord_bot, clock)
@@ -146,3 +148,6 @@ async def test_no_alert_without_an_alerts_channel_never_in_the_group_channel(sim
     await group.member.send(group.general, URGENT)
     assert all(m.author.id == group.member.id for m in group.general.history())
     assert len(group.member.user.dm_channel.history()) == 1
+    # it goes privately to whoever can manage the server (no facilitator role is set yet)
+    (alert,) = group.admin.user.dm_channel.history()
+    assert "no alerts channel set up" in alert.content and "Urgent" in alert.content

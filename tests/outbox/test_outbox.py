@@ -234,3 +234,26 @@ async def test_a_non_persistent_view_is_refused(loop: Loop) -> None:
         await loop.bot.outbox.enqueue(
             guild_id=loop.guild.id, kind="test:post", key="1", channel_id=1, content="x", view=view
         )
+
+
+@pytest.mark.allow_error_logs  # the refused row, and the broken callback, are logged as errors
+async def test_a_row_given_up_on_calls_its_failure_callback_and_a_broken_one_stops_nothing(
+    loop: Loop,
+) -> None:
+    channel = loop.guild.channel("general")
+    seen: list[tuple[str, str]] = []
+
+    async def noted(row, reason):  # type: ignore[no-untyped-def]
+        seen.append((row.dedupe_key, reason))
+        raise RuntimeError("a fallback with a bug")
+
+    loop.bot.outbox.on_failed("test:post", noted)
+    loop.fake.fail_next(1, status=403, route=MESSAGE_CREATE_ROUTE)
+    for key in ("1", "2"):
+        await loop.bot.outbox.enqueue(
+            guild_id=loop.guild.id, kind="test:post", key=key, channel_id=channel.id, content=f"post {key}"
+        )
+    report = await loop.bot.outbox.drain()
+    assert len(report.failed) == 1 and len(report.sent) == 1
+    assert [key.split(":")[2] for key, _ in seen] == ["1"] and "forbidden" in seen[0][1]
+    assert [m["content"] for m in loop.fake.messages_in(channel.id)] == ["post 2"]
