@@ -27,11 +27,12 @@ def open_database(settings: Settings) -> Database:
 
 
 def outbox_config_from(settings: Settings) -> OutboxConfig:
-    """The send queue's tunables from OUTBOX_RATE, OUTBOX_CONCURRENCY and OUTBOX_RETRY_MINUTES."""
+    """The send queue's tunables: OUTBOX_RATE, _CONCURRENCY, _RETRY_MINUTES, and CATCHUP_GRACE_MINUTES."""
     return OutboxConfig(
         global_rate=settings.outbox_rate,
         concurrency=settings.outbox_concurrency,
         retry_for=timedelta(minutes=settings.outbox_retry_minutes),
+        stale_after=timedelta(minutes=settings.catchup_grace_minutes),
     )
 
 

@@ -118,6 +118,11 @@ class OutboxConfig:
     concurrency: int = 16
     # How long 5xx / timeouts / dropped connections are retried before a row is marked failed.
     retry_for: timedelta = timedelta(minutes=30)
+    # A row still unsent this long after it was due (the bot was down) is skipped, not sent late:
+    # a morning post or a "you haven't checked in today" DM makes no sense the next day. Crisis
+    # replies and facilitator alerts never go stale. The bot uses CATCHUP_GRACE_MINUTES, the
+    # same grace the scheduler gives a missed occurrence.
+    stale_after: timedelta = timedelta(hours=2)
     backoff_base: float = 2.0
     backoff_cap: float = 30.0
     # A 429 that discord.py could not absorb: how long the row waits before its next try.
@@ -459,6 +464,11 @@ class Outbox:
             await self._after_failure(row, reason)
 
     async def _attempt(self, row: OutboxRow, report: DrainReport) -> None:
+        late = self.bot.clock.now() - row.due_at
+        if row.priority > PRIORITY_ALERT and late > self.config.stale_after:
+            log.info("outbox row %s (%s) skipped: %s past its time", row.outbox_id, row.kind, late)
+            await self._skip(row, f"too late: due {late} ago", report)
+            return
         try:
             if row.user_id is not None:
                 if await self._dms_closed(row.guild_id, row.user_id):

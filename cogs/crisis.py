@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -56,6 +56,8 @@ CANNOT_DM = 50007
 ALERT_KIND = "crisis:alert"
 # When the alerts channel is missing or refuses the alert: one DM to each facilitator.
 ALERT_DM_KIND = "crisis:alert-dm"
+_RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
+_VERDICTS_KEPT = 10_000
 _AUDIT_ACTIONS = {"claim": "crisis:claimed", "resolve": "crisis:resolved", "false": "crisis:false_alarm"}
 
 
@@ -342,6 +344,9 @@ class Crisis(commands.Cog):
         self.detector = detector or shipped_detector()
         # One reply decision at a time per person, so two quick messages can't both get a DM.
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # The verdict each recent message got (message id and level only, never its words), so
+        # an edit is answered only when it makes the message more serious.
+        self._verdicts: OrderedDict[int, ReplyLevel] = OrderedDict()
 
     async def cog_load(self) -> None:
         self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
@@ -351,6 +356,21 @@ class Crisis(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        await self._check(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Someone rewrote their message: it is read again, as if it were new.
+
+        Only a person's edit counts (Discord also "edits" a message to add a link preview; that
+        has no edit time), and only a verdict more serious than the one this message already
+        had: fixing a typo in a message that already got a reply does not send another.
+        """
+        if payload.message.edited_at is None:
+            return
+        await self._check(payload.message)
+
+    async def _check(self, message: discord.Message) -> None:
         if message.author.bot or not message.content:
             return
         if message.guild is None and not isinstance(message.channel, discord.DMChannel):
@@ -358,6 +378,12 @@ class Crisis(commands.Cog):
         verdict = self.detector.detect(message.content)
         if verdict.level == "none":
             return
+        handled = self._verdicts.get(message.id)
+        if handled is not None and _RANK[handled] >= _RANK[verdict.level]:
+            return
+        self._verdicts[message.id] = verdict.level
+        while len(self._verdicts) > _VERDICTS_KEPT:
+            self._verdicts.popitem(last=False)
         try:
             await self._handle(message, verdict.level)
         except Exception:

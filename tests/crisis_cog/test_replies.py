@@ -146,3 +146,32 @@ async def test_no_message_text_in_alerts_database_or_logs(group, caplog):
     assert "crisis verdict urgent" in caplog.text  # the log does say something happened
     ours = [r.getMessage() for r in caplog.records if r.name.startswith(("cogs.crisis", "bot."))]
     assert ours and not any(str(member.id) in line for line in ours)
+
+
+async def test_a_message_edited_into_crisis_language_is_answered_like_a_new_one(group):
+    member = group.member
+    posted = await member.send(group.general, "rough day at work, long story")
+    assert member.user.dm_channel is None or _dms(member) == []
+    await member.edit(posted, CONCERN)
+    (reply,) = _dms(member)
+    assert "not alone" in reply.content
+    (alert,) = group.channels["alerts"].history()
+    assert member.mention in alert.content and "want to die" not in alert.content
+
+
+async def test_fixing_a_typo_in_a_message_that_was_answered_sends_nothing_more(group):
+    member = group.member
+    # urgent: the six-hour limit would not hide a second reply
+    posted = await member.send(group.general, URGENT)
+    await member.edit(posted, URGENT + ".")
+    assert len(_dms(member)) == 1
+    assert len(group.channels["alerts"].history()) == 1
+
+
+async def test_an_edit_that_makes_a_message_urgent_gets_the_urgent_reply(group):
+    member = group.member
+    posted = await member.send(group.general, CONCERN)
+    await member.edit(posted, URGENT)
+    first, second = _dms(member)
+    assert "999" not in first.content and "999" in second.content  # the emergency number, now
+    assert "Urgent" in group.channels["alerts"].last_message.content

@@ -257,3 +257,28 @@ async def test_a_row_given_up_on_calls_its_failure_callback_and_a_broken_one_sto
     assert len(report.failed) == 1 and len(report.sent) == 1
     assert [key.split(":")[2] for key, _ in seen] == ["1"] and "forbidden" in seen[0][1]
     assert [m["content"] for m in loop.fake.messages_in(channel.id)] == ["post 2"]
+
+
+async def test_after_long_downtime_stale_posts_are_skipped_but_alerts_still_go(loop: Loop) -> None:
+    from bot.outbox import PRIORITY_ALERT
+
+    channel = loop.guild.channel("general")
+    for kind, priority in (("test:post", PRIORITY_POST), ("test:alert", PRIORITY_ALERT)):
+        await loop.bot.outbox.enqueue(
+            guild_id=loop.guild.id, kind=kind, key="1", channel_id=channel.id, content=kind, priority=priority
+        )
+    loop.advance(60 * 60 * 2 + 60)  # the bot was down just past the two-hour catch-up grace
+    report = await loop.bot.outbox.drain()
+    assert len(report.sent) == 1 and len(report.skipped) == 1
+    rows = {r.kind: r for r in await loop.bot.outbox.repo.all()}
+    assert rows["test:post"].status == "skipped" and "too late" in (rows["test:post"].last_error or "")
+    assert [m["content"] for m in loop.fake.messages_in(channel.id)] == ["test:alert"]
+
+
+async def test_a_post_inside_the_grace_still_goes_out_late(loop: Loop) -> None:
+    channel = loop.guild.channel("general")
+    await loop.bot.outbox.enqueue(
+        guild_id=loop.guild.id, kind="test:post", key="1", channel_id=channel.id, content="late but fine"
+    )
+    loop.advance(60 * 60 * 2 - 60)
+    assert len((await loop.bot.outbox.drain()).sent) == 1
