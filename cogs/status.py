@@ -13,16 +13,19 @@ from bot.core import ResilienceBot
 from bot.repos.outbox import OutboxHealth
 
 
-def render_status(health: OutboxHealth, rate: float, ceiling: float) -> str:
+def render_status(
+    health: OutboxHealth, rate: float, ceiling: float, shards: tuple[int, ...] | None = None
+) -> str:
     """Plain lines an operator can read at a glance."""
     oldest = "nothing waiting" if health.oldest_due is None else _when(health.oldest_due)
+    where = "" if shards is None else f" (this process, shards {', '.join(map(str, shards))})"
     lines = [
-        "**Send queue**",
+        f"**Send queue**{where}",
         f"Waiting to send: {health.pending}",
         f"Oldest waiting since: {oldest}",
         f"Failed in the last day: {health.failed_last_day}",
         f"Sent in the last day: {health.sent_last_day}",
-        f"Skipped in the last day (DMs closed): {health.skipped_last_day}",
+        f"Skipped in the last day (DMs closed, or too late after downtime): {health.skipped_last_day}",
         f"Pace: {rate:.0f} of {ceiling:.0f} requests a second",
     ]
     if health.failed_last_day:
@@ -48,7 +51,7 @@ class Status(commands.Cog):
             return
         outbox = self.bot.outbox
         health = await outbox.health()
-        text = render_status(health, outbox.pacer.rate, outbox.pacer.ceiling)
+        text = render_status(health, outbox.pacer.rate, outbox.pacer.ceiling, self.bot.settings.owned_shards)
         await interaction.response.send_message(text, ephemeral=True)
 
 

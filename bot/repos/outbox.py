@@ -233,12 +233,16 @@ class OutboxRepository:
         return int(row["n"]) if row else 0
 
     async def health(self, now: datetime, since: datetime) -> OutboxHealth:
+        """This process's rows only: in a sharded deployment each process reports its own shards."""
+        owned, shard_params = self._owned()
         pending = await self.db.fetch_one(
-            "SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM outbox WHERE status IN ('pending', 'sending')"
+            "SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM outbox "  # noqa: S608 (no user input)
+            f"WHERE status IN ('pending', 'sending'){owned}",
+            shard_params,
         )
         settled = await self.db.fetch_all(
-            "SELECT status, COUNT(*) AS n FROM outbox WHERE settled_at >= ? GROUP BY status",
-            (to_db_time(since),),
+            f"SELECT status, COUNT(*) AS n FROM outbox WHERE settled_at >= ?{owned} GROUP BY status",  # noqa: S608
+            (to_db_time(since), *shard_params),
         )
         counts = {str(r["status"]): int(r["n"]) for r in settled}
         assert pending is not None

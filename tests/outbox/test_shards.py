@@ -34,6 +34,10 @@ async def test_take_due_and_resume_see_only_owned_guilds(tmp_path: Path) -> None
         assert {r.guild_id for r in await high.take_due(NOW, 10)} == {GUILDS[2], GUILDS[3]}
         assert {r.guild_id for r in await low.take_due(NOW, 10)} == {GUILDS[0], GUILDS[1], 0}
         assert await high.resume() == 2  # only its own 'sending' rows
+        # /status in each process counts that process's rows: 2 of the 5 wait for the high one
+        assert (await high.health(NOW, NOW)).pending == 2
+        assert (await low.health(NOW, NOW)).pending == 3
+        assert (await everyone.health(NOW, NOW)).pending == 5
         assert {r.guild_id for r in await everyone.all("sending")} == {GUILDS[0], GUILDS[1], 0}
     finally:
         await db.close()

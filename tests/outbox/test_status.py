@@ -45,3 +45,12 @@ async def test_anyone_else_is_refused(group: Group) -> None:
     assert result.response.ephemeral
     assert "Only the person who runs this bot" in result.response.content
     assert "Send queue" not in result.response.content
+
+
+def test_a_sharded_process_says_whose_queue_it_shows() -> None:
+    from bot.repos.outbox import OutboxHealth
+    from cogs.status import render_status
+
+    health = OutboxHealth(pending=0, oldest_due=None, failed_last_day=0, sent_last_day=3, skipped_last_day=0)
+    assert "**Send queue** (this process, shards 2, 3)" in render_status(health, 48, 48, (2, 3))
+    assert render_status(health, 48, 48).startswith("**Send queue**\n")
