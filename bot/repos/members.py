@@ -1,4 +1,4 @@
-"""Members of a group: consent, timezone and privacy choices. Nothing before consent."""
+"""Members of a group: consent, timezone, country and privacy choices. Nothing before consent."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class Member:
     user_id: int
     consented_version: int
     timezone: str | None
+    country: str | None
     share_checkins: ShareLevel
     public_celebrations: bool
     facilitator_followup: bool
@@ -34,6 +35,7 @@ def _member(row: Row) -> Member:
         user_id=int(row["user_id"]),
         consented_version=int(row["consented_version"]),
         timezone=row["timezone"],
+        country=row["country"],
         share_checkins=row["share_checkins"],
         public_celebrations=bool(row["public_celebrations"]),
         facilitator_followup=bool(row["facilitator_followup"]),
@@ -93,6 +95,21 @@ class MemberRepository:
         await self.db.execute(
             "UPDATE members SET timezone = ? WHERE guild_id = ? AND user_id = ?", (zone, guild_id, user_id)
         )
+
+    async def set_country(self, guild_id: int, user_id: int, code: str | None) -> None:
+        """The member's own country for helplines (ISO alpha-2); ``None`` goes back to the group's."""
+        await self.db.execute(
+            "UPDATE members SET country = ? WHERE guild_id = ? AND user_id = ?", (code, guild_id, user_id)
+        )
+
+    async def own_country(self, user_id: int) -> str | None:
+        """The country a person chose in any group they are still in (the first by group id)."""
+        row = await self.db.fetch_one(
+            "SELECT country FROM members WHERE user_id = ? AND left_at IS NULL AND country IS NOT NULL "
+            "ORDER BY guild_id LIMIT 1",
+            (user_id,),
+        )
+        return str(row["country"]) if row else None
 
     async def set_choice(self, guild_id: int, user_id: int, column: str, value: object) -> None:
         """Change one privacy choice; ``column`` comes from code, never from a user."""
