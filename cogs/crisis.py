@@ -67,12 +67,20 @@ def _repo(interaction: discord.Interaction[Any]) -> CrisisRepository:
 
 
 async def country_for(bot: ResilienceBot, user_id: int, guild_id: int | None) -> str | None:
-    """The country whose helplines to show: the group's (member country is not stored yet).
+    """The country whose helplines to show: the member's own (``/country``), else the group's.
 
-    In a DM, the first of the person's groups (or servers shared with the bot) that set one.
+    In a server, the member's own country in that group, then the group's. In a DM, their own
+    country from any of their groups, then the first of their groups (or servers shared with the
+    bot) that set one.
     """
     if guild_id:
+        member = await bot.members.get(guild_id, user_id)
+        if member is not None and member.country:
+            return member.country
         return (await bot.guilds_repo.get(guild_id)).country
+    own = await bot.members.own_country(user_id)
+    if own:
+        return own
     candidates = list(await bot.members.guilds_of(user_id))
     user = bot.get_user(user_id)
     if user is not None:
