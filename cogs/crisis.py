@@ -1,10 +1,12 @@
 """Crisis replies: notice crisis language, answer privately, alert the facilitators.
 
-- ``on_message``: a concern or urgent verdict gets a private DM with the helplines for the
-  group's country (or the same reply in a DM to the bot); if DMs are closed, a one-line pointer
-  in the channel that names only the member and points to ``/resources``.
+- ``on_message`` (and a person's edit): a concern or urgent verdict gets a private DM with the
+  helplines for the member's country (``/country``), else the group's (the same reply in a DM to
+  the bot); if DMs are closed, a one-line pointer in the channel that names only the member and
+  points to ``/resources``.
 - A facilitator alert (group setting, on by default) with persistent claim / resolve / false
-  alarm buttons. Never the message text, anywhere: not in alerts, the database or the logs.
+  alarm buttons, in the alerts channel or, when that is missing or refuses it, by DM to each
+  facilitator. Never the message text, anywhere: not in alerts, the database or the logs.
 - ``/resources``, ``/grounding`` for everyone (servers and DMs, no consent needed);
   ``/crisis settings`` and ``/crisis stats`` for facilitators.
 """
@@ -553,7 +555,7 @@ class Crisis(commands.Cog):
     # -- commands -------------------------------------------------------------------------------
 
     @app_commands.command(name="resources", description="Helplines and crisis support, shown only to you")
-    @app_commands.describe(country="Two-letter country code, like GB or US (default: your group's)")
+    @app_commands.describe(country="Two-letter code, like GB or US (default: yours, or your group's)")
     @app_commands.autocomplete(country=country_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def resources(self, interaction: discord.Interaction[Any], country: str | None = None) -> None:
