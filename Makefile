@@ -22,6 +22,11 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/resilience-bot demo
 
+## The demo's simulated group as a page in your browser (simcord's preview), until Ctrl-C.
+## PORT=8765 pins the port (default: a free one, printed).
+preview: $(STAMP)
+	$(BIN)/resilience-bot preview $(if $(PORT),--port $(PORT))
+
 ## Lint, type check, then every test.
 test: lint typecheck unit
 

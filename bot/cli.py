@@ -1,4 +1,4 @@
-"""``resilience-bot``: run, demo, migrate, sync, content check, crisis-check."""
+"""``resilience-bot``: run, demo, preview, migrate, sync, content check, crisis-check."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="connect to Discord (or play the offline demo when DISCORD_TOKEN is unset)")
     sub.add_parser("demo", help="play the offline demo: a simulated group on a simulated day")
+    preview = sub.add_parser(
+        "preview", help="serve the demo's simulated group as a page in your browser, until Ctrl-C"
+    )
+    preview.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
     sub.add_parser("sync", help="register the slash commands with Discord, then exit")
     copy = sub.add_parser(
@@ -75,14 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo" or (command == "run" and settings.demo_mode):
         if command == "run":
             print("No DISCORD_TOKEN set: playing the offline demo instead.\n", flush=True)
-        # The transcript is the demo's output; routine start-up logs would only clutter it.
-        if settings.log_level_number > logging.DEBUG:
-            logging.getLogger().setLevel(logging.WARNING)
-            # discord.py's notes about voice support and the simulated gateway are noise here.
-            logging.getLogger("discord").setLevel(logging.ERROR)
+        _quiet_simulation_logs(settings)
         from bot.demo import run_demo
 
         return asyncio.run(run_demo())
+    if command == "preview":
+        return _preview(settings, args.port)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     if command == "migrate-db":
@@ -91,6 +93,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: DISCORD_TOKEN: needed to connect to Discord (see .env.example)", file=sys.stderr)
         return EXIT_SETTINGS
     return asyncio.run(_connect(settings, sync_only=command == "sync"))
+
+
+def _quiet_simulation_logs(settings: Settings) -> None:
+    # The transcript (or the page) is the output; routine start-up logs would only clutter it.
+    if settings.log_level_number > logging.DEBUG:
+        logging.getLogger().setLevel(logging.WARNING)
+        # discord.py's notes about voice support and the simulated gateway are noise here.
+        logging.getLogger("discord").setLevel(logging.ERROR)
+
+
+def _preview(settings: Settings, port: int) -> int:
+    # First: importing simcord makes a probe client, whose start-up notes are noise here too.
+    _quiet_simulation_logs(settings)
+    import simcord
+
+    from bot.demo.preview import run_preview
+
+    try:
+        return asyncio.run(run_preview(port))
+    except KeyboardInterrupt:
+        # asyncio.run has cancelled the preview, which closed the page and released the bot.
+        print("\nPreview stopped.", flush=True)
+        return 0
+    except simcord.SetupError as error:
+        # A taken --port, or simcord's preview extra missing from the environment.
+        print(f"error: preview: {error}", file=sys.stderr)
+        return EXIT_STARTUP
 
 
 def _content_check(settings: Settings) -> int:
