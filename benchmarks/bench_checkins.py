@@ -42,6 +42,7 @@ from discord.ext import commands
 
 from benchmarks import result
 from bot.db import SqliteDatabase, to_db_time
+from bot.privacy.crypto import install_ephemeral
 from bot.repos.checkins import CheckinRepository
 from bot.streaks import compute_streak
 from tests.support.loopback import FakeGuild, InteractionRecord, LoopbackDiscord, running
@@ -57,6 +58,7 @@ async def _build(path: Path, members: int) -> SqliteDatabase:
     db = SqliteDatabase(path)
     await db.connect()
     await db.migrate()
+    install_ephemeral(db, str(path))  # notes are encrypted at rest; reading history needs the cipher
     stamp = to_db_time(datetime(2026, 11, 23, tzinfo=UTC))
     rng = random.Random(7)
     batch: list[tuple[Any, ...]] = []
@@ -94,12 +96,17 @@ async def _query_ms(db: SqliteDatabase, members: int) -> float:
 
 async def _streak_query() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
+        # Closed even when a query fails: an open connection's thread keeps the process alive.
         small = await _build(Path(tmp) / "small.db", 50)
-        baseline = await _query_ms(small, 50)
-        await small.close()
+        try:
+            baseline = await _query_ms(small, 50)
+        finally:
+            await small.close()
         large = await _build(Path(tmp) / "large.db", 5_000)
-        value = await _query_ms(large, 5_000)
-        await large.close()
+        try:
+            value = await _query_ms(large, 5_000)
+        finally:
+            await large.close()
     return result("streak_query_ms", value, "ms", baseline)
 
 
