@@ -151,3 +151,38 @@ async def test_group_config_and_agreement_check_read_in_one_statement_each(tmp_p
     assert (agreed := await members.get_if_agreed(7, 1)) is not None and agreed.consented_version == 2
     assert await members.get_if_agreed(8, 1) is None  # another group
     await db.close()
+
+
+async def test_reads_arriving_together_share_trips_and_keep_their_own_results(tmp_path, monkeypatch):
+    db = SqliteDatabase(tmp_path / "batch.db")
+    await db.connect()
+    await db.migrate()
+    await db.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)", [(f"k{i}", str(i)) for i in range(100)]
+    )
+    trips = 0
+    real = type(db.conn)._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        nonlocal trips
+        trips += 1
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(type(db.conn), "_execute", counted)
+
+    async def one(i):
+        return await db.fetch_one("SELECT value FROM meta WHERE key = ?", (f"k{i}",))
+
+    bad = db.fetch_all("SELECT nothing FROM nowhere")
+    results = await asyncio.gather(*(one(i) for i in range(100)), bad, return_exceptions=True)
+    assert results[:100] == [{"value": str(i)} for i in range(100)]
+    assert isinstance(results[100], sqlite3.OperationalError)  # only the bad read fails
+    assert trips <= 3  # a burst of 101 reads: a few trips, not 101
+
+    # A caller that stops waiting leaves the others' reads alone.
+    waiting = [asyncio.ensure_future(one(i)) for i in range(5)]
+    waiting[2].cancel()
+    done = await asyncio.gather(*waiting, return_exceptions=True)
+    assert isinstance(done[2], asyncio.CancelledError)
+    assert [done[i] for i in (0, 1, 3, 4)] == [{"value": str(i)} for i in (0, 1, 3, 4)]
+    await db.close()

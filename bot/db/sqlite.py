@@ -8,9 +8,10 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -89,6 +90,19 @@ def _closed(cursor: sqlite3.Cursor, read: Callable[[sqlite3.Cursor], T]) -> T:
         cursor.close()
 
 
+def _outcomes(
+    works: list[Callable[[sqlite3.Connection], Any]], conn: sqlite3.Connection
+) -> list[tuple[bool, Any]]:
+    """A batch of reads, on the database thread: each one's result, or its own error."""
+    done: list[tuple[bool, Any]] = []
+    for work in works:
+        try:
+            done.append((True, work(conn)))
+        except Exception as error:
+            done.append((False, error))
+    return done
+
+
 def _first_row(cursor: sqlite3.Cursor) -> Row | None:
     row = cursor.fetchone()
     return dict(row) if row is not None else None
@@ -111,6 +125,8 @@ class SqliteDatabase:
         self.busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._reads: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._reader: asyncio.Task[None] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -214,12 +230,54 @@ class SqliteDatabase:
             await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._lock:
-            return await _Tx(self.conn).fetch_one(sql, params)
+        values = tuple(params)
+        row: Row | None = await self._read(lambda c: _closed(c.execute(sql, values), _first_row))
+        return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._lock:
-            return await _Tx(self.conn).fetch_all(sql, params)
+        values = tuple(params)
+        rows: list[Row] = await self._read(lambda c: _closed(c.execute(sql, values), _all_rows))
+        return rows
+
+    async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run one read; reads that arrive while another is in flight share the next trip.
+
+        After the daily post hundreds of members press at once, and each read would otherwise
+        be its own hand-off to the database thread and wake-up of the event loop. Like the
+        check-ins' group commit, but for reads: one trip answers every read queued meanwhile,
+        each with its own result or error. A read never sees another caller's uncommitted
+        transaction: batches run under the same lock as writes.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._reads.append((work, future))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_queued(), name="sqlite:reads")
+        return await future
+
+    async def _read_queued(self) -> None:
+        try:
+            while self._reads:
+                async with self._lock:
+                    batch = [(w, f) for w, f in self._reads if not f.done()]
+                    self._reads = []
+                    if not batch:
+                        continue
+                    works = [w for w, _ in batch]
+                    try:
+                        outcomes = await _Tx(self.conn)._on_thread(partial(_outcomes, works))
+                    except Exception as error:  # the connection itself failed: every read hears it
+                        outcomes = [(False, error)] * len(batch)
+                for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                    if future.done():
+                        continue  # its caller gave up waiting
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            for _, future in self._reads:  # stopped (the bot is closing): nobody is left waiting
+                future.cancel()
+            self._reads = []
 
     async def table_names(self) -> list[str]:
         rows = await self.fetch_all(
