@@ -96,6 +96,35 @@ class ConsentView(BaseView):
         )
 
 
+async def answer_privately(
+    original: discord.Interaction[Any],
+    inter: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Answer privately from a ``with_consent`` continuation.
+
+    ``inter`` is either the member's own interaction (``original``) or their "I agree" click
+    on the private consent message, which is then replaced by the answer. Never an edit of
+    ``original``: when that is a button on a public post, the post must stay as it is.
+    """
+    extra: dict[str, Any] = {}
+    if content is not None:
+        extra["content"] = content
+    if embed is not None:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    if inter.response.is_done():
+        await inter.followup.send(ephemeral=True, **extra)
+    elif inter is not original and inter.type is discord.InteractionType.component:
+        await inter.response.edit_message(content=content, embed=embed, view=view)
+    else:
+        await inter.response.send_message(ephemeral=True, **extra)
+
+
 async def with_consent(
     bot: ResilienceBot, interaction: discord.Interaction[Any], guild_id: int, then: Continuation
 ) -> None:

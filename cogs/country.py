@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import country_autocomplete
-from bot.consent import with_consent
+from bot.consent import answer_privately, with_consent
 from bot.core import ResilienceBot
 from bot.countries import countries, validate_country
 from bot.errors import UserError
@@ -81,12 +81,7 @@ class Country(commands.Cog):
         async def save(inter: discord.Interaction[Any], _member: Member) -> None:
             await self.bot.members.set_country(guild_id, inter.user.id, chosen)
             message = _saved(chosen, group)
-            if inter.response.is_done():
-                await inter.followup.send(message, ephemeral=True)
-            elif inter.message is not None and inter.type is discord.InteractionType.component:
-                await inter.response.edit_message(content=message, embed=None, view=None)
-            else:
-                await inter.response.send_message(message, ephemeral=True)
+            await answer_privately(interaction, inter, message)
 
         await with_consent(self.bot, interaction, guild_id, save)
 

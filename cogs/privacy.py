@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import facilitator_only
-from bot.consent import agreement_embed, agreement_for, with_consent
+from bot.consent import agreement_embed, agreement_for, answer_privately, with_consent
 from bot.core import ResilienceBot
 from bot.db import SqliteDatabase
 from bot.errors import UserError
@@ -294,12 +294,7 @@ class Privacy(commands.Cog):
             retention = await self.repo.retention(guild_id)
             view = PrivacyView(self.bot, member, retention)
             embed = privacy_embed(member, retention)
-            if inter.response.is_done():
-                await inter.followup.send(embed=embed, view=view, ephemeral=True)
-            elif inter.type is discord.InteractionType.component:
-                await inter.response.edit_message(content=None, embed=embed, view=view)
-            else:
-                await inter.response.send_message(embed=embed, view=view, ephemeral=True)
+            await answer_privately(interaction, inter, embed=embed, view=view)
 
         await with_consent(self.bot, interaction, guild_id, show)
 

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import facilitator_only
-from bot.consent import with_consent
+from bot.consent import answer_privately, with_consent
 from bot.content import (
     Category,
     Kind,
@@ -169,28 +169,6 @@ def card_view(post_id: int) -> discord.ui.View:
     view.add_item(SaveButton(post_id))
     view.add_item(OtherButton(post_id))
     return view
-
-
-async def _answer(
-    inter: discord.Interaction[Any],
-    original: discord.Interaction[Any],
-    content: str,
-    *,
-    embed: discord.Embed | None = None,
-) -> None:
-    """Reply privately, whether ``inter`` is the original interaction or the consent "I agree" click."""
-    if inter.response.is_done():
-        if embed is not None:
-            await inter.followup.send(content, embed=embed, ephemeral=True)
-        else:
-            await inter.followup.send(content, ephemeral=True)
-    elif inter is not original and inter.type is discord.InteractionType.component:
-        # The "I agree" button on the private consent message: replace that message.
-        await inter.response.edit_message(content=content, embed=embed, view=None)
-    elif embed is not None:
-        await inter.response.send_message(content, embed=embed, ephemeral=True)
-    else:
-        await inter.response.send_message(content, ephemeral=True)
 
 
 # -- the facilitator's skill modal --------------------------------------------------------------
@@ -534,7 +512,7 @@ class Skills(commands.Cog):
                 message = f"Logged: you practised **{skill.title}** today. Well done for making the time."
             else:
                 message = f"You've already logged **{skill.title}** today. Nice work."
-            await _answer(inter, interaction, message)
+            await answer_privately(interaction, inter, message)
             if logged:
                 await self.refresh_card(post.post_id)
 
@@ -549,7 +527,7 @@ class Skills(commands.Cog):
                 message = f"Saved **{skill.title}** to your toolkit. See it any time with `/toolkit`."
             else:
                 message = f"**{skill.title}** is already in your toolkit (`/toolkit`)."
-            await _answer(inter, interaction, message)
+            await answer_privately(interaction, inter, message)
 
         await with_consent(self.bot, interaction, post.guild_id, then)
 

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import zone_autocomplete
-from bot.consent import with_consent
+from bot.consent import answer_privately, with_consent
 from bot.core import ResilienceBot
 from bot.repos.members import Member
 from bot.timezones import validate_zone
@@ -48,12 +48,7 @@ class Timezone(commands.Cog):
                 f"Saved: your timezone is **{tz.key}**. Your days and reminders follow it. "
                 f"(Right now it's <t:{now}:t> where you are.)"
             )
-            if inter.response.is_done():
-                await inter.followup.send(message, ephemeral=True)
-            elif inter.message is not None and inter.type is discord.InteractionType.component:
-                await inter.response.edit_message(content=message, embed=None, view=None)
-            else:
-                await inter.response.send_message(message, ephemeral=True)
+            await answer_privately(interaction, inter, message)
 
         await with_consent(self.bot, interaction, guild_id, save)
 
