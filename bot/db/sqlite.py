@@ -63,31 +63,43 @@ class _Tx:
         return cast("Awaitable[T]", connection._execute(lambda: work(connection._conn)))  # type: ignore[no-untyped-call]
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        values = tuple(params)
-        return await self._on_thread(lambda c: _closed(c.execute(sql, values), lambda cur: cur.rowcount))
+        return await self._on_thread(_statement(sql, params, _row_count))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        values = tuple(params)
-        rowid = await self._on_thread(lambda c: _closed(c.execute(sql, values), lambda cur: cur.lastrowid))
+        rowid = await self._on_thread(_statement(sql, params, _last_row_id))
         if rowid is None:
             raise RuntimeError("INSERT produced no row id")
         return rowid
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        values = tuple(params)
-        return await self._on_thread(lambda c: _closed(c.execute(sql, values), _first_row))
+        return await self._on_thread(_statement(sql, params, _first_row))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        values = tuple(params)
-        return await self._on_thread(lambda c: _closed(c.execute(sql, values), _all_rows))
+        return await self._on_thread(_statement(sql, params, _all_rows))
 
 
-def _closed(cursor: sqlite3.Cursor, read: Callable[[sqlite3.Cursor], T]) -> T:
-    """Read what is needed from ``cursor``, then close it (on the database thread)."""
-    try:
-        return read(cursor)
-    finally:
-        cursor.close()
+def _statement(
+    sql: str, params: Params, read: Callable[[sqlite3.Cursor], T]
+) -> Callable[[sqlite3.Connection], T]:
+    """One statement as work for the database thread: run it, ``read`` the cursor, close it."""
+    values = tuple(params)
+
+    def run(conn: sqlite3.Connection) -> T:
+        cursor = conn.execute(sql, values)
+        try:
+            return read(cursor)
+        finally:
+            cursor.close()
+
+    return run
+
+
+def _row_count(cursor: sqlite3.Cursor) -> int:
+    return cursor.rowcount
+
+
+def _last_row_id(cursor: sqlite3.Cursor) -> int | None:
+    return cursor.lastrowid
 
 
 def _outcomes(
@@ -230,14 +242,10 @@ class SqliteDatabase:
             await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        values = tuple(params)
-        row: Row | None = await self._read(lambda c: _closed(c.execute(sql, values), _first_row))
-        return row
+        return await self._read(_statement(sql, params, _first_row))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        values = tuple(params)
-        rows: list[Row] = await self._read(lambda c: _closed(c.execute(sql, values), _all_rows))
-        return rows
+        return await self._read(_statement(sql, params, _all_rows))
 
     async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run one read; reads that arrive while another is in flight share the next trip.
