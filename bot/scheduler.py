@@ -35,6 +35,11 @@ SWEEP_JOB_ID = "scheduler:sweep"
 _BATCH = 500
 
 
+def occurrence_key(schedule: Schedule, occurrence: datetime) -> str:
+    """The outbox key for what a schedule sends at one occurrence: a re-run adds nothing."""
+    return f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
+
+
 @dataclass
 class RunReport:
     """What one ``run_due`` call did, occurrence by occurrence."""

@@ -58,6 +58,7 @@ from bot.repos.members import Member
 from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import Rule
+from bot.scheduler import occurrence_key
 from bot.streaks import Streak, compute_streak, new_milestone
 from bot.timeparse import parse_date, parse_time
 from bot.ui import BaseModal, BaseView, report_error
@@ -739,7 +740,7 @@ class Checkins(commands.Cog):
         await self.bot.outbox.enqueue(
             guild_id=guild_id,
             kind=schedule.kind,
-            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            key=occurrence_key(schedule, occurrence),
             user_id=user_id,
             content=REMINDER_TEXT,
             view=reminder_view(guild_id, snooze=not snoozed),
@@ -861,7 +862,7 @@ class Checkins(commands.Cog):
         await self.bot.outbox.enqueue(
             guild_id=guild_id,
             kind=RECAP_KIND,
-            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            key=occurrence_key(schedule, occurrence),
             user_id=user_id,
             content=text[:2000],
             view=recap_view(guild_id),
@@ -933,7 +934,7 @@ class Checkins(commands.Cog):
         await self.bot.outbox.enqueue(
             guild_id=schedule.guild_id,
             kind=schedule.kind,
-            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            key=occurrence_key(schedule, occurrence),
             channel_id=channel.id,
             content=POST_TEXT,
             view=post_view(schedule.guild_id),

@@ -26,6 +26,7 @@ from bot.repos.outbox import OutboxRow
 from bot.repos.pairs import Answer, PairGroup, PairRepository, Round
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import WEEKDAY_NAMES, Rule
+from bot.scheduler import occurrence_key
 from bot.timeparse import parse_date, parse_time
 from bot.ui import BaseView, reply_private, report_error
 
@@ -709,7 +710,7 @@ class Pairs(commands.Cog):
         guild_id = schedule.guild_id
         seed = int(occurrence.timestamp())
         result, text = await self.propose(guild_id, seed)
-        key = f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
+        key = occurrence_key(schedule, occurrence)
         if result.problem:
             await self._tell_facilitators(guild_id, f"No pairs round this time. {text}", key=key)
             return

@@ -29,6 +29,7 @@ from bot.repos.community import CommunityRepository, PromptRow
 from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import Rule
+from bot.scheduler import occurrence_key
 from bot.timeparse import parse_time
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         await self.bot.outbox.enqueue(
             guild_id=row.guild_id,
             kind=schedule.kind,
-            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            key=occurrence_key(schedule, occurrence),
             channel_id=getattr(channel, "id", None),
             embed=prompt_embed(text),
             allowed_mentions=NO_MENTIONS,

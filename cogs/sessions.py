@@ -41,6 +41,7 @@ from bot.repos.community import CommunityRepository, CommunitySettings
 from bot.repos.members import Member
 from bot.repos.schedules import Schedule
 from bot.schedule_rules import local_instant
+from bot.scheduler import occurrence_key
 from bot.timeparse import parse_date, parse_time
 from bot.ui import reply_private, report_error
 
@@ -175,7 +176,7 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         config = await self.bot.guilds_repo.get(schedule.guild_id)
         channel_id = config.channel("group")
         channel = self.bot.get_channel(channel_id) if channel_id else None
-        key = f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
+        key = occurrence_key(schedule, occurrence)
         if isinstance(channel, discord.TextChannel):
             # Through the outbox: paced with every other group's 09:00 posts, sent once.
             await self.bot.outbox.enqueue(
@@ -224,7 +225,7 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
         await self.bot.outbox.enqueue(
             guild_id=schedule.guild_id,
             kind="session:digest",
-            key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}",
+            key=occurrence_key(schedule, occurrence),
             channel_id=channel.id,
             content=text,
             allowed_mentions=NO_MENTIONS,

@@ -38,6 +38,7 @@ from bot.repos.outbox import OutboxRow
 from bot.repos.schedules import Schedule
 from bot.repos.skills import SkillPost, SkillRepository
 from bot.schedule_rules import Rule
+from bot.scheduler import occurrence_key
 from bot.skills import (
     alternative_of_same_kind,
     closest_titles,
@@ -328,7 +329,7 @@ class Skills(commands.Cog):
         await self.bot.scheduler.set(guild_id, POST_KIND, rule)
 
     async def _on_post_due(self, schedule: Schedule, occurrence: datetime) -> None:
-        await self.post_skill(schedule.guild_id, key=f"{schedule.schedule_id}@{int(occurrence.timestamp())}")
+        await self.post_skill(schedule.guild_id, key=occurrence_key(schedule, occurrence))
 
     async def _on_refresh_due(self, schedule: Schedule, _occurrence: datetime) -> None:
         post = await self.repo.post(int(schedule.key))
