@@ -41,10 +41,10 @@ import discord
 from discord.ext import commands
 
 from benchmarks import result
+from bot.checkins.store import CheckinRepository
+from bot.checkins.streaks import compute_streak
+from bot.core.crypto import install_ephemeral
 from bot.db import SqliteDatabase, to_db_time
-from bot.privacy.crypto import install_ephemeral
-from bot.repos.checkins import CheckinRepository
-from bot.streaks import compute_streak
 from tests.support.loopback import FakeGuild, InteractionRecord, LoopbackDiscord, running
 
 GUILD = 1
@@ -194,8 +194,8 @@ def bare_bot() -> commands.Bot:
 
 def our_bot_factory(database: Path) -> BotFactory:
     from bot.app import create_bot
-    from bot.privacy.crypto import generate_key
-    from bot.settings import Settings
+    from bot.core.crypto import generate_key
+    from bot.core.settings import Settings
 
     key = generate_key()
 
@@ -217,7 +217,7 @@ def _post(fake: LoopbackDiscord, guild: FakeGuild) -> dict[str, Any]:
 
 async def _prepare_ours(fake: LoopbackDiscord, guild: FakeGuild, bot: commands.Bot) -> None:
     """A configured group whose 300 members already agreed (seeded straight into the database)."""
-    from bot.core import ResilienceBot
+    from bot.core.bot import ResilienceBot
 
     assert isinstance(bot, ResilienceBot)
     admin = guild.admins[0]

@@ -36,8 +36,8 @@ METRIC = "checkin_burst_ack_p99_ms_pg"
 def pg_bot_factory(url: str) -> BotFactory:
     """Our bot on the PostgreSQL database ``url`` (as ``our_bot_factory`` does for SQLite)."""
     from bot.app import create_bot
-    from bot.privacy.crypto import generate_key
-    from bot.settings import Settings
+    from bot.core.crypto import generate_key
+    from bot.core.settings import Settings
 
     key = generate_key()
 

@@ -55,7 +55,7 @@ _KEY = ""
 def _key() -> str:
     global _KEY
     if not _KEY:
-        from bot.privacy.crypto import generate_key
+        from bot.core.crypto import generate_key
 
         _KEY = generate_key()
     return _KEY
@@ -71,7 +71,7 @@ def _size(name: str, default: int) -> int:
 def _child(port: int, database: str) -> None:
     """``python -m benchmarks.bench_fanout --child PORT DB``: our bot, the real clock, forever."""
     from bot.app import create_bot
-    from bot.settings import Settings
+    from bot.core.settings import Settings
 
     key = os.environ["BENCH_ENCRYPTION_KEY"]  # a live token needs one; the same across restarts
 
@@ -90,7 +90,7 @@ def _child(port: int, database: str) -> None:
 def _child_url(port: int, url: str) -> None:
     """``python -m benchmarks.bench_fanout --child-url PORT DATABASE_URL``: as ``_child``, any backend."""
     from bot.app import create_bot
-    from bot.settings import Settings
+    from bot.core.settings import Settings
 
     key = os.environ["BENCH_ENCRYPTION_KEY"]
 
@@ -131,8 +131,8 @@ async def _kill(process: asyncio.subprocess.Process) -> None:
 async def _enqueue(database: Path, members: int, clock: Any = None) -> None:
     """The reminder handler's work at 09:00: one outbox row per member due a DM."""
     from bot.app import create_bot
-    from bot.outbox import PRIORITY_DM
-    from bot.settings import Settings
+    from bot.core.outbox import PRIORITY_DM
+    from bot.core.settings import Settings
 
     bot = create_bot(Settings(database_path=database), clock=clock)
     await bot.db.connect()
@@ -143,7 +143,7 @@ async def _enqueue(database: Path, members: int, clock: Any = None) -> None:
         for n in range(members):
             user_id = FIRST_USER + n
             key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
-            from bot.outbox import nonce_for_key
+            from bot.core.outbox import nonce_for_key
 
             await bot.outbox.repo.add(
                 tx,
@@ -230,8 +230,8 @@ async def _rate(members: int, tmp: Path) -> list[dict[str, Any]]:
 async def _enqueue_url(url: str, members: int) -> None:
     """As :func:`_enqueue`, into the database ``url`` names."""
     from bot.app import create_bot
-    from bot.outbox import PRIORITY_DM, nonce_for_key
-    from bot.settings import Settings
+    from bot.core.outbox import PRIORITY_DM, nonce_for_key
+    from bot.core.settings import Settings
 
     bot = create_bot(Settings(database_url=url))
     await bot.db.connect()
@@ -377,7 +377,7 @@ class _SimClock:
 
 async def _outage(members: int, tmp: Path) -> list[dict[str, Any]]:
     from bot.app import create_bot
-    from bot.settings import Settings
+    from bot.core.settings import Settings
     from tests.support.loopback import running
 
     database = tmp / "outage.db"

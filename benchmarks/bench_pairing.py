@@ -19,7 +19,7 @@ from itertools import combinations
 from typing import Any
 
 from benchmarks import result
-from bot.pairing import Constraints, Group, PastRound, is_forbidden, make_pairs, repeat_count
+from bot.pairs.pairing import Constraints, Group, PastRound, is_forbidden, make_pairs, repeat_count
 
 MEMBERS = 500
 WEEKS = 52

@@ -76,7 +76,7 @@ def _fill_schedules(database: Path, count: int) -> None:
 
 async def _start_once(database: Path) -> float:
     from bot.app import create_bot
-    from bot.settings import Settings
+    from bot.core.settings import Settings
     from tests.support.loopback import LoopbackDiscord, running
 
     async with LoopbackDiscord() as fake:
@@ -135,7 +135,7 @@ async def _child(kind: str, api_base: str, gateway_url: str, database: str) -> d
     client: commands.Bot
     if kind == "ours":
         from bot.app import create_bot
-        from bot.settings import Settings
+        from bot.core.settings import Settings
 
         client = create_bot(Settings(database_path=Path(database)), clock=None, intents=intents)
     else:

@@ -63,7 +63,7 @@ def bare_bot() -> commands.Bot:
 def our_bot_factory(database: Path) -> BotFactory:
     """Ours, built the way ``python -m bot`` builds it (imported late: it may not exist yet)."""
     from bot.app import create_bot
-    from bot.settings import Settings
+    from bot.core.settings import Settings
 
     def build() -> commands.Bot:
         settings = Settings(database_path=database, discord_token=TOKEN)

@@ -7,13 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.clock import Clock, SystemClock
-from bot.core import ResilienceBot, ShardedResilienceBot
+from bot.core.bot import ResilienceBot, ShardedResilienceBot
+from bot.core.clock import Clock, SystemClock
+from bot.core.outbox import OutboxConfig
+from bot.core.schedule_store import ShardFilter
+from bot.core.scheduler import Scheduler
+from bot.core.settings import Settings
 from bot.db import Database, SqliteDatabase
-from bot.outbox import OutboxConfig
-from bot.repos.schedules import ShardFilter
-from bot.scheduler import Scheduler
-from bot.settings import Settings
 
 
 def open_database(settings: Settings) -> Database:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import discord
 from discord.ext import commands
 
-from bot.problems import ContentInvalid
-from bot.settings import Settings, SettingsError, load_settings
+from bot.core.problems import ContentInvalid
+from bot.core.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -186,8 +186,8 @@ async def _connect(settings: Settings, *, sync_only: bool) -> int:
     from bot.db import DatabaseStartupError
 
     assert settings.discord_token is not None
+    from bot.core.crypto import EncryptionKeyError, cipher_for_settings
     from bot.privacy.backup import InstanceRunning
-    from bot.privacy.crypto import EncryptionKeyError, cipher_for_settings
 
     # Say so before connecting: without a key, members' notes could not be stored safely.
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.consent import load_agreement
-from bot.content import check_content, load_content
-from bot.content.loader import Validator
-from bot.content.models import Content
+from bot.core.consent import load_agreement
+from bot.core.content import check_content, load_content
+from bot.core.content.loader import Validator
+from bot.core.content.models import Content
+from bot.core.problems import ContentInvalid, Problem
 from bot.crisis.detect import validate_phrases
 from bot.crisis.resources import validate_resources
-from bot.problems import ContentInvalid, Problem
 
 
 def _agreement(root: Path) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from discord.ext import commands
 
-from bot.core import ResilienceBot
+from bot.core.bot import ResilienceBot
 
 
 class Admin(commands.Cog):

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community import (
+from bot.community.logic import (
     CELEBRATION_LIMIT,
     celebration_text,
     check_length,
@@ -21,13 +21,13 @@ from bot.community import (
     ts,
     wins_since,
 )
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_POST
-from bot.repos.community import CommunityRepository
-from bot.repos.outbox import OutboxRow
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
+from bot.community.store import CommunityRepository
+from bot.core.bot import ResilienceBot
+from bot.core.errors import UserError
+from bot.core.outbox import PRIORITY_POST
+from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.charts import group_pulse_png, mood_history_png
-from bot.checkins import (
+from bot.checkins.logic import (
     MAX_EMOTIONS,
     MOODS,
     NOTE_MAX,
@@ -48,20 +47,21 @@ from bot.checkins import (
     streak_text,
     summarize_history,
 )
-from bot.checks import facilitator_only
-from bot.consent import with_consent
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
-from bot.repos.checkins import CheckinRepository
-from bot.repos.members import Member
-from bot.repos.outbox import OutboxRow
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
-from bot.scheduler import occurrence_key
-from bot.streaks import Streak, compute_streak, new_milestone
-from bot.timeparse import parse_date, parse_time
-from bot.ui import BaseModal, BaseView, report_error
+from bot.checkins.store import CheckinRepository
+from bot.checkins.streaks import Streak, compute_streak, new_milestone
+from bot.core.bot import ResilienceBot
+from bot.core.charts import group_pulse_png, mood_history_png
+from bot.core.checks import facilitator_only
+from bot.core.consent import with_consent
+from bot.core.errors import UserError
+from bot.core.members import Member
+from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
+from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
+from bot.core.timeparse import parse_date, parse_time
+from bot.core.ui import BaseModal, BaseView, report_error
 
 log = logging.getLogger(__name__)
 

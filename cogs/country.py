@@ -12,12 +12,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import country_autocomplete
-from bot.consent import answer_privately, with_consent
-from bot.core import ResilienceBot
-from bot.countries import countries, validate_country
-from bot.errors import UserError
-from bot.repos.members import Member
+from bot.core.autocomplete import country_autocomplete
+from bot.core.bot import ResilienceBot
+from bot.core.consent import answer_privately, with_consent
+from bot.core.countries import countries, validate_country
+from bot.core.errors import UserError
+from bot.core.members import Member
 
 # What a member types to stop using their own country and go back to the group's.
 BACK_TO_GROUP = "group"

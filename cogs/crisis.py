@@ -24,10 +24,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import country_autocomplete
-from bot.checks import facilitator_only, is_facilitator
-from bot.core import ResilienceBot
-from bot.countries import validate_country
+from bot.core.audit import record_audit
+from bot.core.autocomplete import country_autocomplete
+from bot.core.bot import ResilienceBot
+from bot.core.checks import facilitator_only, is_facilitator
+from bot.core.countries import validate_country
+from bot.core.outbox import PRIORITY_ALERT
+from bot.core.outbox_store import OutboxRow
+from bot.core.ui import report_error
 from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import (
     GROUNDING_STEPS,
@@ -41,11 +45,7 @@ from bot.crisis.reply import (
     resources_message,
 )
 from bot.crisis.resources import resources_for
-from bot.outbox import PRIORITY_ALERT
-from bot.privacy.audit import record_audit
-from bot.repos.crisis import DM_GUILD, Alert, CrisisRepository, CrisisSettings, Outcome
-from bot.repos.outbox import OutboxRow
-from bot.ui import report_error
+from bot.crisis.store import DM_GUILD, Alert, CrisisRepository, CrisisSettings, Outcome
 from cogs.safetyplan import PlanOpen
 
 log = logging.getLogger(__name__)

@@ -11,17 +11,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community import GOAL_TEXT_LIMIT, check_length, goal_done_text, parse_progress, partner_goal_text
-from bot.consent import with_consent
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_DM
-from bot.repos.community import CommunityRepository, Goal, Share
-from bot.repos.members import Member
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
-from bot.timeparse import parse_date
-from bot.ui import reply_private
+from bot.community.logic import (
+    GOAL_TEXT_LIMIT,
+    check_length,
+    goal_done_text,
+    parse_progress,
+    partner_goal_text,
+)
+from bot.community.store import CommunityRepository, Goal, Share
+from bot.core.bot import ResilienceBot
+from bot.core.consent import with_consent
+from bot.core.errors import UserError
+from bot.core.members import Member
+from bot.core.outbox import PRIORITY_DM
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.timeparse import parse_date
+from bot.core.ui import reply_private
 
 log = logging.getLogger(__name__)
 

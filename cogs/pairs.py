@@ -13,22 +13,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import pairs_flow
-from bot.checks import facilitator_only
-from bot.consent import with_consent
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
-from bot.pairing import PairingResult, RePairKind, make_pairs, re_pair
-from bot.privacy.audit import record_audit
-from bot.repos.members import Member
-from bot.repos.outbox import OutboxRow
-from bot.repos.pairs import Answer, PairGroup, PairRepository, Round
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import WEEKDAY_NAMES, Rule
-from bot.scheduler import occurrence_key
-from bot.timeparse import parse_date, parse_time
-from bot.ui import BaseView, reply_private, report_error
+from bot.core.audit import record_audit
+from bot.core.bot import ResilienceBot
+from bot.core.checks import facilitator_only
+from bot.core.consent import with_consent
+from bot.core.errors import UserError
+from bot.core.members import Member
+from bot.core.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
+from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import WEEKDAY_NAMES, Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
+from bot.core.timeparse import parse_date, parse_time
+from bot.core.ui import BaseView, reply_private, report_error
+from bot.pairs import logic as pairs_flow
+from bot.pairs.pairing import PairingResult, RePairKind, make_pairs, re_pair
+from bot.pairs.store import Answer, PairGroup, PairRepository, Round
 
 log = logging.getLogger(__name__)
 

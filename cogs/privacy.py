@@ -17,23 +17,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import facilitator_only
-from bot.consent import agreement_embed, agreement_for, answer_privately, with_consent
-from bot.core import ResilienceBot
+from bot.core.audit import record_audit
+from bot.core.bot import ResilienceBot
+from bot.core.checks import facilitator_only
+from bot.core.consent import agreement_embed, agreement_for, answer_privately, with_consent
+from bot.core.crypto import cipher_for_settings, install
+from bot.core.errors import UserError
+from bot.core.members import Member, ShareLevel
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.ui import BaseModal, BaseView
+from bot.crisis.store import CrisisRepository
 from bot.db import SqliteDatabase
-from bot.errors import UserError
 from bot.privacy import backup as backups
-from bot.privacy.audit import record_audit
-from bot.privacy.crypto import cipher_for_settings, install
 from bot.privacy.erase import summarise
 from bot.privacy.export import export_document, export_json, export_summary, reveal_rows
 from bot.privacy.retention import BACKUP_KIND, PURGE_KIND, Retention, validate_days
-from bot.repos.crisis import CrisisRepository
-from bot.repos.members import Member, ShareLevel
-from bot.repos.privacy import GroupAgreement, PrivacyRepository
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
-from bot.ui import BaseModal, BaseView
+from bot.privacy.store import GroupAgreement, PrivacyRepository
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import facilitator_only, is_facilitator
-from bot.community import (
+from bot.community.logic import (
     PROMPT_TEXT_LIMIT,
     check_length,
     prompt_rule,
@@ -21,16 +20,17 @@ from bot.community import (
     with_time,
     with_zone,
 )
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_POST
-from bot.privacy.audit import record_audit
-from bot.repos.community import CommunityRepository, PromptRow
-from bot.repos.outbox import OutboxRow
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
-from bot.scheduler import occurrence_key
-from bot.timeparse import parse_time
+from bot.community.store import CommunityRepository, PromptRow
+from bot.core.audit import record_audit
+from bot.core.bot import ResilienceBot
+from bot.core.checks import facilitator_only, is_facilitator
+from bot.core.errors import UserError
+from bot.core.outbox import PRIORITY_POST
+from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
+from bot.core.timeparse import parse_time
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core import ResilienceBot
+from bot.core.bot import ResilienceBot
+from bot.core.ui import BaseModal, report_error
 from bot.crisis.reply import PLAN_PARTS, PLAN_SECTIONS, SECTION_MAX, clean_plan, plan_as_text
-from bot.repos.crisis import CrisisRepository
-from bot.ui import BaseModal, report_error
+from bot.crisis.store import CrisisRepository
 
 INTRO = (
     "A safety plan is a short list you write for yourself, for the moments when things get hard: "

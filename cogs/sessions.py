@@ -12,9 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.charts import group_pulse_png
-from bot.checks import facilitator_only
-from bot.community import (
+from bot.community.logic import (
     COVER_LIMIT,
     WHERE_LIMIT,
     DigestData,
@@ -33,17 +31,19 @@ from bot.community import (
     ts,
     upcoming_sessions,
 )
-from bot.consent import with_consent
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
-from bot.repos.community import CommunityRepository, CommunitySettings
-from bot.repos.members import Member
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import local_instant
-from bot.scheduler import occurrence_key
-from bot.timeparse import parse_date, parse_time
-from bot.ui import reply_private, report_error
+from bot.community.store import CommunityRepository, CommunitySettings
+from bot.core.bot import ResilienceBot
+from bot.core.charts import group_pulse_png
+from bot.core.checks import facilitator_only
+from bot.core.consent import with_consent
+from bot.core.errors import UserError
+from bot.core.members import Member
+from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
+from bot.core.schedule_rules import local_instant
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
+from bot.core.timeparse import parse_date, parse_time
+from bot.core.ui import reply_private, report_error
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import country_autocomplete, zone_autocomplete
-from bot.core import ResilienceBot
-from bot.countries import countries, validate_country
-from bot.privacy.audit import record_audit
-from bot.repos.guilds import CHANNEL_PURPOSES, GuildConfig
-from bot.timeparse import parse_time
-from bot.timezones import validate_zone
+from bot.core.audit import record_audit
+from bot.core.autocomplete import country_autocomplete, zone_autocomplete
+from bot.core.bot import ResilienceBot
+from bot.core.countries import countries, validate_country
+from bot.core.guilds import CHANNEL_PURPOSES, GuildConfig
+from bot.core.timeparse import parse_time
+from bot.core.timezones import validate_zone
 
 PURPOSE_HELP = {
     "checkins": "daily check-in posts and shared check-in cards",

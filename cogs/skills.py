@@ -15,9 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import facilitator_only
-from bot.consent import answer_privately, with_consent
-from bot.content import (
+from bot.core.bot import ResilienceBot
+from bot.core.checks import facilitator_only
+from bot.core.consent import answer_privately, with_consent
+from bot.core.content import (
     Category,
     Kind,
     Skill,
@@ -28,17 +29,17 @@ from bot.content import (
     split_steps,
     validate_skill_dict,
 )
-from bot.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
-from bot.core import ResilienceBot
-from bot.errors import UserError
-from bot.outbox import PRIORITY_POST
-from bot.problems import ContentInvalid
-from bot.repos.members import Member
-from bot.repos.outbox import OutboxRow
-from bot.repos.schedules import Schedule
-from bot.repos.skills import SkillPost, SkillRepository
-from bot.schedule_rules import Rule
-from bot.scheduler import occurrence_key
+from bot.core.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
+from bot.core.errors import UserError
+from bot.core.members import Member
+from bot.core.outbox import PRIORITY_POST
+from bot.core.outbox_store import OutboxRow
+from bot.core.problems import ContentInvalid
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
+from bot.core.timeparse import parse_time
+from bot.core.ui import BaseModal, report_error
 from bot.skills import (
     alternative_of_same_kind,
     closest_titles,
@@ -50,8 +51,7 @@ from bot.skills import (
     themes,
 )
 from bot.skills.card import skill_embed, skill_line
-from bot.timeparse import parse_time
-from bot.ui import BaseModal, report_error
+from bot.skills.store import SkillPost, SkillRepository
 
 log = logging.getLogger(__name__)
 

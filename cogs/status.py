@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core import ResilienceBot
-from bot.repos.outbox import OutboxHealth
+from bot.core.bot import ResilienceBot
+from bot.core.outbox_store import OutboxHealth
 
 
 def render_status(

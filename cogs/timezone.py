@@ -8,11 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import zone_autocomplete
-from bot.consent import answer_privately, with_consent
-from bot.core import ResilienceBot
-from bot.repos.members import Member
-from bot.timezones import validate_zone
+from bot.core.autocomplete import zone_autocomplete
+from bot.core.bot import ResilienceBot
+from bot.core.consent import answer_privately, with_consent
+from bot.core.members import Member
+from bot.core.timezones import validate_zone
 
 
 class Timezone(commands.Cog):

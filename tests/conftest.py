@@ -15,11 +15,11 @@ import pytest_asyncio
 import simcord
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.errors import UserError
+from bot.core.settings import Settings
 from bot.demo.stage import Group
-from bot.errors import UserError
-from bot.settings import Settings
 
 # A Monday morning in London, well clear of any DST change; tests move the clock as they need.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)

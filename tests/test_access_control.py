@@ -7,7 +7,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.checks import facilitator_predicate
+from bot.core.checks import facilitator_predicate
 from tests.conftest import Group, allow_command, expected_errors
 
 

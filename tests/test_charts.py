@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from bot.charts import BACKGROUND, group_pulse_png, mood_history_png
+from bot.core.charts import BACKGROUND, group_pulse_png, mood_history_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 START = date(2025, 2, 1)

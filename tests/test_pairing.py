@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.pairing import (
+from bot.pairs.pairing import (
     EXACT_LIMIT,
     Constraints,
     Group,

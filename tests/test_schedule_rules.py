@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.schedule_rules import Rule, local_instant, next_occurrence, occurrences
+from bot.core.schedule_rules import Rule, local_instant, next_occurrence, occurrences
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

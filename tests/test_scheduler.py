@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import WAKE_JOB_ID, Scheduler
 from bot.db import SqliteDatabase
-from bot.repos.schedules import Schedule
-from bot.schedule_rules import Rule
-from bot.scheduler import WAKE_JOB_ID, Scheduler
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -85,7 +85,7 @@ async def test_missed_beyond_grace_is_skipped_with_a_log_line(tmp_path, clock, c
     schedule = await scheduler.set(1, "test:post", Rule.daily(time(9, 0), LONDON))
     # Down for three days; back at 15:00, long past 09:00 plus grace.
     clock.set(datetime(2026, 3, 30, 14, 0, tzinfo=UTC))
-    with caplog.at_level("INFO", logger="bot.scheduler"):
+    with caplog.at_level("INFO", logger="bot.core.scheduler"):
         report = await scheduler.run_due()
     assert rec.calls == []
     assert len(report.skipped) == 4  # 27th, 28th, 29th, 30th

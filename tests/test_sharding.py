@@ -9,10 +9,10 @@ import discord
 import simcord
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ShardedResilienceBot
-from bot.schedule_rules import Rule
-from bot.settings import Settings
+from bot.core.bot import ShardedResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.schedule_rules import Rule
+from bot.core.settings import Settings
 
 
 async def test_shard_settings_make_an_autosharded_bot_that_fires_only_for_its_guilds(tmp_path):

@@ -133,8 +133,8 @@ async def test_each_statement_is_one_trip_to_the_database_thread(tmp_path, monke
 async def test_group_config_and_agreement_check_read_in_one_statement_each(tmp_path):
     from datetime import UTC, datetime
 
-    from bot.repos.guilds import GuildRepository
-    from bot.repos.members import MemberRepository
+    from bot.core.guilds import GuildRepository
+    from bot.core.members import MemberRepository
 
     db = SqliteDatabase(tmp_path / "cfg.db")
     await db.connect()

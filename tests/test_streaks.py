@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.streaks import MILESTONES, Streak, compute_streak, new_milestone
+from bot.checkins.streaks import MILESTONES, Streak, compute_streak, new_milestone
 
 TODAY = date(2025, 3, 31)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.timezones import search_zones
+from bot.core.timezones import search_zones
 from tests.conftest import agree, expected_errors
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.problems import ContentInvalid, Problem
+from bot.core.problems import ContentInvalid, Problem
 
 Level = Literal["none", "concern", "urgent"]
 _RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}

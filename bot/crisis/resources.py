@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.problems import ContentInvalid, Problem
+from bot.core.problems import ContentInvalid, Problem
 
 SHIPPED_RESOURCES = Path(__file__).resolve().parents[2] / "content" / "crisis" / "resources.toml"
 

@@ -18,9 +18,9 @@ from typing import TextIO, cast
 import simcord
 
 from bot.app import create_bot
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from bot.demo.stage import Stage
-from bot.settings import Settings
 
 # A Monday in late November; the group lives in London.
 DEMO_START = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 import simcord
 
 from bot.app import create_bot
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from bot.demo import DEMO_START
 from bot.demo.stage import Group, Stage
-from bot.settings import Settings
 
 
 @asynccontextmanager

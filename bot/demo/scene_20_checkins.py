@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.checkins import WEEKDAYS, local_day
+from bot.checkins.logic import WEEKDAYS, local_day
 from bot.demo.stage import Stage
 
 

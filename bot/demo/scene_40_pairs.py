@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import pairs_flow
 from bot.demo.stage import Stage
+from bot.pairs import logic as pairs_flow
 
 GOALS = (
     "a ten-minute walk most days",

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import simcord
 
+from bot.core.schedule_rules import WEEKDAY_NAMES
 from bot.demo.stage import Stage
-from bot.schedule_rules import WEEKDAY_NAMES
 
 
 async def _agree_if_asked(

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import discord
 import simcord
 
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
-from bot.schedule_rules import local_instant
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.schedule_rules import local_instant
 
 WIDTH = 78
 PEOPLE = ["Asha", "Ben", "Chloe", "Dev", "Elena", "Femi"]

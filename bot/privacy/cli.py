@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.crypto import Cipher, EncryptionKeyError, check_keys, generate_key, split_keys
+from bot.core.settings import Settings
 from bot.privacy import backup as backups
-from bot.privacy.crypto import Cipher, EncryptionKeyError, check_keys, generate_key, split_keys
-from bot.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -59,7 +59,7 @@ def run(
 async def rotate_database(database_path: Path, old_value: str, new_key: str) -> dict[str, int]:
     """Re-encrypt every registered column under ``new_key``; the bot must not be running."""
     from bot.db import SqliteDatabase
-    from bot.repos.privacy import PrivacyRepository
+    from bot.privacy.store import PrivacyRepository
 
     check_keys(new_key)
     old = Cipher.from_value(old_value)

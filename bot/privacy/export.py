@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.core.crypto import ENCRYPTED_COLUMNS
 from bot.db import Row
-from bot.privacy.crypto import ENCRYPTED_COLUMNS
 from bot.privacy.erase import area
 
 EXPLAIN = (

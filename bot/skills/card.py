@@ -6,7 +6,7 @@ from datetime import date
 
 import discord
 
-from bot.content.models import Skill, label
+from bot.core.content.models import Skill, label
 
 CARD_COLOUR = discord.Colour(0x5B8DEF)
 

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.content.models import Category, Kind, Skill, Tag, label
+from bot.core.content.models import Category, Kind, Skill, Tag, label
 
 Skills = Iterable[Skill] | Mapping[str, Skill]
 Seed = int | str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.privacy.crypto import cipher_of
+from bot.core.crypto import cipher_of
 from tests.checkins.conftest import check_in, open_form
 from tests.conftest import expected_errors
 

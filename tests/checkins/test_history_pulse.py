@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.repos.checkins import CheckinRepository
+from bot.checkins.store import CheckinRepository
 from tests.checkins.conftest import check_in
 from tests.conftest import allow_command, expected_errors
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checkins import (
+from bot.checkins.logic import (
     DROP_POINTS,
     PulseRow,
     card_text,
@@ -21,7 +21,7 @@ from bot.checkins import (
     mood_drop,
     summarize_history,
 )
-from bot.content import load_content
+from bot.core.content import load_content
 
 VOCAB = load_content(Path(__file__).resolve().parents[2] / "content").emotions
 TODAY = date(2026, 11, 23)

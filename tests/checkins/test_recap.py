@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.repos.skills import SkillRepository
+from bot.skills.store import SkillRepository
 from tests.checkins.conftest import check_in
 from tests.conftest import agree
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checkins import MOODS, RECAP_MAX_SKILLS, recap_text, recap_week
-from bot.content import load_content
+from bot.checkins.logic import MOODS, RECAP_MAX_SKILLS, recap_text, recap_week
+from bot.checkins.store import CheckinRepository
+from bot.checkins.streaks import Streak
+from bot.core.content import load_content
+from bot.core.crypto import install_ephemeral
 from bot.db import SqliteDatabase
-from bot.privacy.crypto import install_ephemeral
-from bot.repos.checkins import CheckinRepository
-from bot.streaks import Streak
 
 VOCAB = load_content(Path(__file__).resolve().parents[2] / "content").emotions
 SUNDAY = date(2026, 11, 29)

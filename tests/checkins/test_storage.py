@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.checkins.store import CheckinRepository
+from bot.core.crypto import install_ephemeral
 from bot.db import SqliteDatabase
-from bot.privacy.crypto import install_ephemeral
-from bot.repos.checkins import CheckinRepository
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.community import (
+from bot.community.logic import (
     SessionPlan,
     check_length,
     in_quiet,
@@ -19,8 +19,8 @@ from bot.community import (
     quiet_release,
     upcoming_sessions,
 )
-from bot.errors import UserError
-from bot.schedule_rules import occurrences
+from bot.core.errors import UserError
+from bot.core.schedule_rules import occurrences
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.community import MILESTONES, milestone_text, new_milestones, top_counts
+from bot.community.logic import MILESTONES, milestone_text, new_milestones, top_counts
 
 
 def test_new_milestones_lowest_first_and_skips_celebrated():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import check_content, load_content
-from bot.problems import ContentInvalid, Problem
+from bot.core.content import check_content, load_content
+from bot.core.problems import ContentInvalid, Problem
 
 SKILL = """
 [[skills]]

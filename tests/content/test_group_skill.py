@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Category, parse_skill_dict, slugify, split_steps, validate_skill_dict
-from bot.problems import ContentInvalid
+from bot.core.content import Category, parse_skill_dict, slugify, split_steps, validate_skill_dict
+from bot.core.problems import ContentInvalid
 
 
 def form(**changes: object) -> dict[str, object]:

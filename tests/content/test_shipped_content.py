@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Category, Content, Kind, Tag, check_content, load_content
-from bot.content.models import EMOTION_TEXT_MAX, FAMILY_WORDS_MAX
+from bot.core.content import Category, Content, Kind, Tag, check_content, load_content
+from bot.core.content.models import EMOTION_TEXT_MAX, FAMILY_WORDS_MAX
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.problems import ContentInvalid
 from bot.crisis.detect import SHIPPED_CONTENT, Detector, Verdict, detect, normalise, validate_phrases
-from bot.problems import ContentInvalid
 
 ISSUE_EXAMPLES = [
     ("I'm going to kill myself tonight", "urgent"),

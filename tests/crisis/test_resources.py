@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.problems import ContentInvalid
 from bot.crisis.resources import (
     SHIPPED_RESOURCES,
     load_resources,
@@ -15,7 +16,6 @@ from bot.crisis.resources import (
     shipped_resources,
     validate_resources,
 )
-from bot.problems import ContentInvalid
 
 # The countries and numbers of shared/reference/crisis-lines.md (checked 2026-11-21), written out
 # here because that file lives outside the repository.

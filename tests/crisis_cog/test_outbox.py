@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.outbox import PRIORITY_ALERT, PRIORITY_POST
+from bot.core.outbox import PRIORITY_ALERT, PRIORITY_POST
 
 CONCERN = "everyone would be better off without me"
 

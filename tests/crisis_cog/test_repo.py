@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.core.crypto import install_ephemeral
+from bot.crisis.store import CrisisRepository, CrisisSettings
 from bot.db import SqliteDatabase
-from bot.privacy.crypto import install_ephemeral
-from bot.repos.crisis import CrisisRepository, CrisisSettings
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
-from bot.settings import Settings
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from tests.support.loopback import FakeGuild, LoopbackDiscord, running
 
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)

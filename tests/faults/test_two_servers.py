@@ -9,9 +9,9 @@ from typing import Any
 import simcord
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
-from bot.settings import Settings
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from tests.conftest import Group, build_group, configure, show_facilitator_commands
 from tests.support.loopback import FakeMember, LoopbackDiscord, running
 

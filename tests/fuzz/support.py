@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from bot.core import ResilienceBot
+from bot.core.bot import ResilienceBot
 
 CONTENT_LIMIT = 2000
 EMBEDS_PER_MESSAGE = 10

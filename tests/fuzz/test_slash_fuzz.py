@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from simcord.enums import ComponentType
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 from tests.conftest import Group
 from tests.fuzz.strategies import fit, nasty_text, option_value, text_input_value
 from tests.fuzz.support import limit_problems, mention_problems, payload_messages, snapshot

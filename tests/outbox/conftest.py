@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest_asyncio
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
-from bot.settings import Settings
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from tests.support.loopback import FakeGuild, LoopbackDiscord, running
 
 

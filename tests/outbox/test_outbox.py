@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot.app import create_bot
-from bot.outbox import PRIORITY_CRISIS, PRIORITY_POST, OutboxConfig
-from bot.settings import Settings
+from bot.core.outbox import PRIORITY_CRISIS, PRIORITY_POST, OutboxConfig
+from bot.core.settings import Settings
 from tests.outbox.conftest import Loop
 from tests.support.loopback import MESSAGE_CREATE_ROUTE, running
 
@@ -260,7 +260,7 @@ async def test_a_row_given_up_on_calls_its_failure_callback_and_a_broken_one_sto
 
 
 async def test_after_long_downtime_stale_posts_are_skipped_but_alerts_still_go(loop: Loop) -> None:
-    from bot.outbox import PRIORITY_ALERT
+    from bot.core.outbox import PRIORITY_ALERT
 
     channel = loop.guild.channel("general")
     for kind, priority in (("test:post", PRIORITY_POST), ("test:alert", PRIORITY_ALERT)):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_bot, outbox_config_from
-from bot.clock import FakeClock
-from bot.settings import Settings, SettingsError, load_settings
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

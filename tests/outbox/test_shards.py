@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import create_bot
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.outbox_store import OutboxRepository
+from bot.core.schedule_store import ShardFilter
+from bot.core.settings import Settings
 from bot.db import SqliteDatabase
-from bot.repos.outbox import OutboxRepository
-from bot.repos.schedules import ShardFilter
-from bot.settings import Settings
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # One guild per shard of 4, and guild 0 (messages not tied to a group).

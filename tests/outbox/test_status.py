@@ -48,7 +48,7 @@ async def test_anyone_else_is_refused(group: Group) -> None:
 
 
 def test_a_sharded_process_says_whose_queue_it_shows() -> None:
-    from bot.repos.outbox import OutboxHealth
+    from bot.core.outbox_store import OutboxHealth
     from cogs.status import render_status
 
     health = OutboxHealth(pending=0, oldest_due=None, failed_last_day=0, sent_last_day=3, skipped_last_day=0)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pairs_flow import followup_at
+from bot.pairs.logic import followup_at
 
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.crypto import install_ephemeral
+from bot.core.members import MemberRepository
 from bot.db.sqlite import SqliteDatabase
-from bot.privacy.crypto import install_ephemeral
-from bot.repos.members import MemberRepository
-from bot.repos.pairs import PairRepository
+from bot.pairs.store import PairRepository
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 G = 1

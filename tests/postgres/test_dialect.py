@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.settings import SettingsError, load_settings
 from bot.db.postgres import split_schema, to_postgres_ddl, translate_placeholders
 from bot.db.url import DatabaseUrlError, parse_database_url, redact
-from bot.settings import SettingsError, load_settings
 
 
 def test_placeholders_are_numbered_in_order() -> None:

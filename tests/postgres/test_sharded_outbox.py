@@ -18,14 +18,14 @@ from zoneinfo import ZoneInfo
 import discord
 from discord.http import MultipartParameters
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.members import MemberRepository
+from bot.core.outbox import PRIORITY_DM, Outbox, OutboxConfig
+from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule, ShardFilter
+from bot.core.scheduler import Scheduler
 from bot.db.postgres import PostgresDatabase
-from bot.outbox import PRIORITY_DM, Outbox, OutboxConfig
-from bot.repos.members import MemberRepository
-from bot.repos.outbox import OutboxRow
-from bot.repos.schedules import Schedule, ShardFilter
-from bot.schedule_rules import Rule
-from bot.scheduler import Scheduler
 from tests.postgres.test_sharding import GUILDS, OWNED, SHARDS, owner
 
 MEMBERS = (101, 102)  # two members per group get a reminder DM with each post

@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule, ShardFilter
+from bot.core.scheduler import Scheduler
 from bot.db.postgres import PostgresDatabase
-from bot.repos.schedules import Schedule, ShardFilter
-from bot.schedule_rules import Rule
-from bot.scheduler import Scheduler
 
 SHARDS = 4
 # Discord's rule: a guild lives on shard (guild_id >> 22) % shard_count. Three guilds per shard.

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from bot.app import create_bot
-from bot.clock import FakeClock
-from bot.core import ResilienceBot
-from bot.privacy.crypto import generate_key
-from bot.settings import Settings
+from bot.core.bot import ResilienceBot
+from bot.core.clock import FakeClock
+from bot.core.crypto import generate_key
+from bot.core.settings import Settings
 from tests.support.loopback import (
     MESSAGE_CREATE_ROUTE,
     FakeGuild,

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from bot.db import to_db_time
-from bot.repos.privacy import PrivacyRepository
+from bot.privacy.store import PrivacyRepository
 from tests.conftest import Group, agree, allow_command, expected_errors
 
 

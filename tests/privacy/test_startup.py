@@ -12,11 +12,11 @@ import pytest
 from discord.ext import commands
 
 from bot.app import create_bot
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.crypto import Cipher, EncryptionKeyError, cipher_for_settings, cipher_of, generate_key
+from bot.core.settings import Settings, SettingsError, load_settings
 from bot.db import to_db_time
 from bot.privacy import backup as backups
-from bot.privacy.crypto import Cipher, EncryptionKeyError, cipher_for_settings, cipher_of, generate_key
-from bot.settings import Settings, SettingsError, load_settings
 from tests.conftest import START, Group, agree
 
 ROOT = Path(__file__).resolve().parents[2]

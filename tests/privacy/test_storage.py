@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.core.crypto import ENCRYPTED_COLUMNS, Cipher, EncryptionKeyError, generate_key, install
 from bot.db import SqliteDatabase, to_db_time
 from bot.privacy import backup as backups
 from bot.privacy.cli import rotate_database
-from bot.privacy.crypto import ENCRYPTED_COLUMNS, Cipher, EncryptionKeyError, generate_key, install
 from bot.privacy.erase import member_tables
-from bot.repos.privacy import PrivacyRepository
+from bot.privacy.store import PrivacyRepository
 
 GUILD, OTHER_GUILD = 111, 222
 USER, OTHER_USER = 5001, 5002

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import Category, Kind, Skill, Tag, load_content
+from bot.core.content import Category, Kind, Skill, Tag, load_content
 from bot.skills import (
     alternative_of_same_kind,
     closest_titles,

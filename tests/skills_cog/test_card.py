@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content import Skill
-from bot.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
+from bot.core.content import Skill
+from bot.core.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
 from bot.skills.card import practised_line, skill_embed, skill_line
 
 
@@ -20,7 +20,7 @@ def _fits(embed) -> None:
 
 
 def test_every_shipped_skill_fits(simcord_bot):
-    from bot.content import load_content
+    from bot.core.content import load_content
 
     content = load_content(simcord_bot.settings.content_path)
     for skill in content.skills.values():

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest_asyncio
 
 from bot.db import SqliteDatabase
-from bot.repos.skills import SkillRepository
+from bot.skills.store import SkillRepository
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 G = 111

@@ -5,7 +5,7 @@ is under way: new text is always encrypted with the first; any of them can decry
 
 Features wrap their free-text columns with the cipher installed for their database::
 
-    from bot.privacy.crypto import cipher_of
+    from bot.core.crypto import cipher_of
     note = cipher_of(self.db).encrypt(note)          # before INSERT/UPDATE
     note = cipher_of(self.db).decrypt(row["note"])   # after SELECT
 

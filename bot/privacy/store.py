@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.audit import AuditEntry
+from bot.core.crypto import ENCRYPTED_COLUMNS
 from bot.db import Database, Row, Transaction, from_db_time, to_db_time
-from bot.privacy.audit import AuditEntry
-from bot.privacy.crypto import ENCRYPTED_COLUMNS
 from bot.privacy.erase import member_tables, personal_tables
 from bot.privacy.retention import FREE_TEXT, Retention
 

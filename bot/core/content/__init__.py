@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content.loader import (
+from bot.core.content.loader import (
     EXTRA_VALIDATORS,
     Validator,
     check_content,
@@ -12,7 +12,7 @@ from bot.content.loader import (
     split_steps,
     validate_skill_dict,
 )
-from bot.content.models import (
+from bot.core.content.models import (
     Category,
     Content,
     EmotionFamily,

@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.schedule_rules import Rule
 from bot.db import Database, Row, Transaction, from_db_time, to_db_time
-from bot.schedule_rules import Rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.errors import UserError
-from bot.schedule_rules import WEEKDAY_NAMES, Rule, local_instant, next_occurrence, occurrences
-from bot.timeparse import parse_date, parse_time
+from bot.core.errors import UserError
+from bot.core.schedule_rules import WEEKDAY_NAMES, Rule, local_instant, next_occurrence, occurrences
+from bot.core.timeparse import parse_date, parse_time
 
 PROMPT_TEXT_LIMIT = 2000
 GOAL_TEXT_LIMIT = 200

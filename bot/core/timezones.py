@@ -6,7 +6,7 @@ import difflib
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 # Common ways people name a zone that is not a city in its IANA name.
 _ALIASES = {

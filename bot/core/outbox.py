@@ -49,12 +49,12 @@ import aiohttp
 import discord
 from discord.http import MultipartParameters, handle_message_parameters
 
+from bot.core.outbox_store import OutboxHealth, OutboxRepository, OutboxRow
+from bot.core.schedule_store import ShardFilter
 from bot.db import Transaction
-from bot.repos.outbox import OutboxHealth, OutboxRepository, OutboxRow
-from bot.repos.schedules import ShardFilter
 
 if TYPE_CHECKING:
-    from bot.core import ResilienceBot
+    from bot.core.bot import ResilienceBot
 
 log = logging.getLogger(__name__)
 

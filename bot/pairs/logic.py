@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.content.models import Skill
-from bot.pairing import PairingResult
+from bot.core.content.models import Skill
+from bot.pairs.pairing import PairingResult
 
 GOAL_MAX = 150
 

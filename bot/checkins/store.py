@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.core.crypto import Cipher, cipher_of
 from bot.db import Database, Row, to_db_time
-from bot.privacy.crypto import Cipher, cipher_of
 
 
 @dataclass(frozen=True, slots=True)

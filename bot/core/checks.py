@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.errors import GuildOnly, UserError
-from bot.repos.guilds import GuildConfig
+from bot.core.errors import GuildOnly, UserError
+from bot.core.guilds import GuildConfig
 
 if TYPE_CHECKING:
-    from bot.core import ResilienceBot
+    from bot.core.bot import ResilienceBot
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.core import ResilienceBot
+    from bot.core.bot import ResilienceBot
 
 # Known actions and how /audit shows them; features may record their own ("pairs:round_run").
 LABELS: dict[str, str] = {
@@ -56,7 +56,7 @@ async def record_audit(
     Any feature may call this, e.g. ``await record_audit(bot, guild.id, user.id,
     "pairs:round_run", "4 pairs")``. ``actor_id`` 0 means the bot itself.
     """
-    from bot.repos.privacy import PrivacyRepository
+    from bot.privacy.store import PrivacyRepository
 
     await PrivacyRepository(bot.db).add_audit(
         guild_id, actor_id, action, detail[:DETAIL_MAX], bot.clock.now()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.schedule_store import ShardFilter
 from bot.db import Database, Row, Transaction, from_db_time, to_db_time
-from bot.repos.schedules import ShardFilter
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
-from bot.community import MilestoneKind, SessionPlan
+from bot.community.logic import MilestoneKind, SessionPlan
+from bot.core.crypto import Cipher, cipher_of
 from bot.db import Database, Row, Transaction, from_db_time, to_db_time
-from bot.privacy.crypto import Cipher, cipher_of
 
 log = logging.getLogger(__name__)
 

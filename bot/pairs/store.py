@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from bot.core.crypto import Cipher, cipher_of
 from bot.db import Database, Row, from_db_time, to_db_time
-from bot.pairing import Constraints, PastRound
-from bot.privacy.crypto import Cipher, cipher_of
+from bot.pairs.pairing import Constraints, PastRound
 
 Answer = Literal["connected", "not_yet", "new_partner"]
 ANSWERS: tuple[Answer, ...] = ("connected", "not_yet", "new_partner")

@@ -20,10 +20,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.schedule_rules import Rule, next_occurrence, occurrences
+from bot.core.schedule_store import Schedule, ScheduleRepository, ShardFilter
 from bot.db import Database
-from bot.repos.schedules import Schedule, ScheduleRepository, ShardFilter
-from bot.schedule_rules import Rule, next_occurrence, occurrences
 
 log = logging.getLogger(__name__)
 

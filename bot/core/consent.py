@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.problems import ContentInvalid, Problem
-from bot.repos.members import Member
-from bot.repos.privacy import PrivacyRepository
-from bot.ui import BaseView
+from bot.core.members import Member
+from bot.core.problems import ContentInvalid, Problem
+from bot.core.ui import BaseView
+from bot.privacy.store import PrivacyRepository
 
 if TYPE_CHECKING:
-    from bot.core import ResilienceBot
+    from bot.core.bot import ResilienceBot
 
 Continuation = Callable[[discord.Interaction[Any], Member], Awaitable[None]]
 

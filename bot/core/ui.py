@@ -10,7 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 
 @cache

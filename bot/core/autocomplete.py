@@ -7,8 +7,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.countries import search_countries
-from bot.timezones import search_zones
+from bot.core.countries import search_countries
+from bot.core.timezones import search_zones
 
 
 async def zone_autocomplete(

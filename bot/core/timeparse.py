@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 TIME_EXAMPLES = "`09:00` or `8:30pm`"
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?$")

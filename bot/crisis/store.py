@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.core.crypto import cipher_of
 from bot.db import Database, Row, from_db_time, to_db_time
-from bot.privacy.crypto import cipher_of
 
 AlertLevel = Literal["concern", "urgent"]
 Outcome = Literal["dm", "pointer", "limited", "opted_out", "failed"]

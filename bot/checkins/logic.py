@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.content.models import EmotionVocabulary, EmotionWord
-from bot.streaks import Streak
+from bot.checkins.streaks import Streak
+from bot.core.content.models import EmotionVocabulary, EmotionWord
 
 MOODS: dict[int, tuple[str, str]] = {
     1: ("Very low", "😞"),

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.content.models import ID_PATTERN, Content, EmotionVocabulary, Prompt, Skill
-from bot.problems import ContentInvalid, Problem
+from bot.core.content.models import ID_PATTERN, Content, EmotionVocabulary, Prompt, Skill
+from bot.core.problems import ContentInvalid, Problem
 
 Validator = Callable[[Path], list[Problem]]
 

@@ -16,16 +16,16 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot.clock import Clock
-from bot.consent import Agreement, load_agreement
-from bot.content import Content
+from bot.core.clock import Clock
+from bot.core.consent import Agreement, load_agreement
+from bot.core.content import Content
+from bot.core.guilds import GuildRepository
+from bot.core.members import MemberRepository
+from bot.core.outbox import Outbox, OutboxConfig
+from bot.core.scheduler import Scheduler
+from bot.core.settings import Settings
+from bot.core.ui import ResilienceTree
 from bot.db import Database
-from bot.outbox import Outbox, OutboxConfig
-from bot.repos.guilds import GuildRepository
-from bot.repos.members import MemberRepository
-from bot.scheduler import Scheduler
-from bot.settings import Settings
-from bot.ui import ResilienceTree
 from bot.validation import load_all
 
 log = logging.getLogger(__name__)

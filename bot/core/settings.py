@@ -1,0 +1,230 @@
+"""Operator settings, read from the environment and `.env`, or passed as keywords."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.db.url import DatabaseUrl
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+SHIPPED_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Each can be given as a keyword (tests) or an env variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Bot token. Absent means the offline demo runs instead."
+    )
+    database_path: Path = Field(default=Path("data/resilience.db"), description="SQLite database file.")
+    log_level: str = Field(default="INFO", description="CRITICAL, ERROR, WARNING, INFO or DEBUG.")
+    dev_guild_id: int | None = Field(default=None, description="Sync commands to this one guild only.")
+    default_timezone: str = Field(default="UTC", description="IANA zone for groups that set none.")
+    owner_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Comma-separated Discord user ids allowed to run owner commands."
+    )
+    content_path: Path = Field(default=SHIPPED_CONTENT, description="Folder of validated content files.")
+    catchup_grace_minutes: int = Field(
+        default=120, ge=0, le=7 * 24 * 60, description="How late a missed scheduled send may still go out."
+    )
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s) for free text at rest ('new,old' during a rotation); "
+        "`resilience-bot keys generate` makes one. Required with DISCORD_TOKEN.",
+    )
+    backup_dir: Path = Field(default=Path("data/backups"), description="Folder for database backups.")
+    backup_keep: int = Field(default=7, ge=1, le=365, description="How many backups to keep.")
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path (default: DATABASE_PATH) or, at scale, postgresql://user@host:5432/db.",
+    )
+    shard_count: int | None = Field(
+        default=None, ge=1, le=10_000, description="Total number of shards across all processes (sharding)."
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None, description="Comma-separated shard ids this process runs, e.g. 0,1 (needs SHARD_COUNT)."
+    )
+
+    outbox_rate: float = Field(
+        default=48.0,
+        gt=0,
+        le=10_000,
+        description="Requests per second the send queue allows before any 429 (Discord allows 50).",
+    )
+    outbox_concurrency: int = Field(
+        default=16, ge=1, le=1_000, description="How many queued sends may be in flight at once."
+    )
+    outbox_retry_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a send is retried through 5xx / timeouts before it is marked failed.",
+    )
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("encryption_key", mode="before")
+    @classmethod
+    def _check_encryption_key(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            from bot.core.crypto import check_keys
+
+            check_keys(value)  # the message never includes the key
+        return value
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _empty_guild_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        upper = value.strip().upper()
+        if upper not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return upper
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA timezone name, e.g. Europe/London") from None
+        return value.strip()
+
+    @field_validator("owner_ids", mode="before")
+    @classmethod
+    def _split_owner_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be Discord user ids separated by commas, e.g. 1234,5678") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            from bot.db.url import parse_database_url
+
+            parse_database_url(value)  # the message never includes a password
+            return value.strip()
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _empty_shard_count_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not parts:
+                return None
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1") from None
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS: needs SHARD_COUNT too, e.g. SHARD_COUNT=4 SHARD_IDS=0,1")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad:
+                raise ValueError(
+                    f"SHARD_IDS: {bad[0]} is not a shard of SHARD_COUNT={self.shard_count} "
+                    f"(use 0 to {self.shard_count - 1})"
+                )
+            if len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("SHARD_IDS: a shard is listed twice")
+        return self
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """The parsed backend choice: DATABASE_URL if set, else SQLite at DATABASE_PATH."""
+        from bot.db.url import parse_database_url, sqlite_url
+
+        if self.database_url:
+            return parse_database_url(self.database_url)
+        return sqlite_url(self.database_path)
+
+    @property
+    def owned_shards(self) -> tuple[int, ...] | None:
+        """The shards this process runs, or None when not sharded."""
+        if self.shard_count is None:
+            return None
+        return self.shard_ids if self.shard_ids is not None else tuple(range(self.shard_count))
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when there is no token: the offline demo runs instead of connecting."""
+        return self.discord_token is None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+class SettingsError(Exception):
+    """A bad setting; the message is one line naming the variable and what is wrong."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning a validation failure into one line that names the variable.
+
+    The message never includes the offending value for the token.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"] and message.startswith("SHARD_IDS: "):
+            name, message = message.split(": ", 1)
+        if name != "DISCORD_TOKEN" and "input" in first and first["type"].startswith(("int", "bool")):
+            message = f"{message} (got {str(first['input'])[:40]!r})"
+        raise SettingsError(f"{name}: {message}") from None

@@ -1,1 +1,0 @@
-"""Repositories: all SQL lives here, one module per area, every statement parameterised."""
