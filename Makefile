@@ -33,6 +33,7 @@ test: lint typecheck unit
 lint: $(STAMP)
 	$(BIN)/ruff check bot cogs tests benchmarks
 	$(BIN)/ruff format --check bot cogs tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pkgutil
 from datetime import timedelta
 from typing import Any
 
 import discord
 
+import cogs
 from bot.core.bot import ResilienceBot, ShardedResilienceBot
 from bot.core.clock import Clock, SystemClock
 from bot.core.outbox import OutboxConfig
@@ -14,6 +16,16 @@ from bot.core.schedule_store import ShardFilter
 from bot.core.scheduler import Scheduler
 from bot.core.settings import Settings
 from bot.db import Database, SqliteDatabase
+from bot.validation import load_all
+
+
+def discover_extensions() -> list[str]:
+    """Every module or package in ``cogs/`` (each defines ``setup``): one extension per feature."""
+    found = []
+    for info in pkgutil.iter_modules(cogs.__path__):
+        if not info.name.startswith("_"):
+            found.append(f"cogs.{info.name}")
+    return sorted(found)
 
 
 def open_database(settings: Settings) -> Database:
@@ -68,6 +80,8 @@ def create_bot(
         clock=clock,
         db=db,
         scheduler=scheduler,
+        extensions=discover_extensions(),
+        load_content=load_all,
         intents=intents,
         guild_ready_timeout=guild_ready_timeout,
         outbox_config=outbox_config_from(settings),

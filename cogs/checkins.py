@@ -52,7 +52,6 @@ from bot.checkins.streaks import Streak, compute_streak, new_milestone
 from bot.core.bot import ResilienceBot
 from bot.core.charts import group_pulse_png, mood_history_png
 from bot.core.checks import facilitator_only
-from bot.core.consent import with_consent
 from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
@@ -494,7 +493,7 @@ class Checkins(commands.Cog):
             day = today - timedelta(days=1) if yesterday else today
             await inter.response.send_modal(CheckinModal(self, guild_id, day, yesterday=yesterday))
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
     async def record(
         self,
@@ -671,7 +670,7 @@ class Checkins(commands.Cog):
                 + notice,
             )
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
     # -- /checkin remind --------------------------------------------------------------------------
 
@@ -702,7 +701,7 @@ class Checkins(commands.Cog):
                 "Make sure DMs from this server are allowed. Stop with `/checkin remind time:off`." + notice,
             )
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
     async def _schedule_reminder(self, guild_id: int, user_id: int, at: Any, zone: str) -> None:
         rule = Rule.daily(at, ZoneInfo(zone))
@@ -819,7 +818,7 @@ class Checkins(commands.Cog):
                 "are allowed. Stop with `/checkin recap day:off`." + notice,
             )
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
     async def _schedule_recap(self, guild_id: int, user_id: int, weekday: int, zone: str) -> None:
         rule = Rule.weekly({weekday}, RECAP_TIME, ZoneInfo(zone))

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
-from bot.core.consent import answer_privately, with_consent
+from bot.core.consent import answer_privately
 from bot.core.countries import countries, validate_country
 from bot.core.errors import UserError
 from bot.core.members import Member
@@ -83,7 +83,7 @@ class Country(commands.Cog):
             message = _saved(chosen, group)
             await answer_privately(interaction, inter, message)
 
-        await with_consent(self.bot, interaction, guild_id, save)
+        await self.bot.consent.require(interaction, guild_id, save)
 
     async def _in_dm(self, interaction: discord.Interaction[Any], code: str | None) -> None:
         guild_ids = await self.bot.members.guilds_of(interaction.user.id)

@@ -24,7 +24,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.audit import record_audit
 from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only, is_facilitator
@@ -303,8 +302,8 @@ class AlertButton(
             await interaction.response.send_message(_already(current, me), ephemeral=True)
             return
         # Which alert and its level only: never the member's words.
-        await record_audit(
-            bot, alert.guild_id, me, _AUDIT_ACTIONS[self.action], f"alert #{alert.alert_id}, {alert.level}"
+        await bot.audit.record(
+            alert.guild_id, me, _AUDIT_ACTIONS[self.action], f"alert #{alert.alert_id}, {alert.level}"
         )
         await interaction.response.edit_message(
             content=render_alert(current),

@@ -20,7 +20,6 @@ from bot.community.logic import (
 )
 from bot.community.store import CommunityRepository, Goal, Share
 from bot.core.bot import ResilienceBot
-from bot.core.consent import with_consent
 from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.outbox import PRIORITY_DM
@@ -201,7 +200,7 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
                 inner, f"Goal set: **{cleaned}** ({SHARE_WORDS[level]}). You've got this.{note}"
             )
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
     @app_commands.command(name="list", description="Your goals (only you see this)")
     async def list_(self, interaction: discord.Interaction[Any]) -> None:

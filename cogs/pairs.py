@@ -13,10 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.audit import record_audit
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only
-from bot.core.consent import with_consent
 from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
@@ -169,8 +167,8 @@ class PreviewView(BaseView):
         summary = await self.cog.start_round(
             self.guild_id, self.result, self.seed, followup_day=self.followup_day
         )
-        await record_audit(
-            self.cog.bot, self.guild_id, interaction.user.id, "pairs:round_run", _group_count(summary)
+        await self.cog.bot.audit.record(
+            self.guild_id, interaction.user.id, "pairs:round_run", _group_count(summary)
         )
         await interaction.edit_original_response(content=summary)
 
@@ -277,7 +275,7 @@ class Pairs(commands.Cog):
                 edit=True,
             )
 
-        await with_consent(self.bot, interaction, guild.id, save)
+        await self.bot.consent.require(interaction, guild.id, save)
 
     @pair.command(name="leave", description="Stop taking part in accountability pairs")
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
@@ -393,7 +391,7 @@ class Pairs(commands.Cog):
                 edit=True,
             )
 
-        await with_consent(self.bot, interaction, guild.id, save)
+        await self.bot.consent.require(interaction, guild.id, save)
 
     async def avoid_list_text(self, guild_id: int, user_id: int) -> str:
         entries = await self.repo.avoid_list(guild_id, user_id)
@@ -471,7 +469,7 @@ class Pairs(commands.Cog):
         payload = {"followup_day": followup_day} if followup_day is not None else {}
         saved = await self.bot.scheduler.set(guild.id, ROUND_KIND, rule, payload=payload)
         detail = rule.describe() + (f", follow-up on day {followup_day}" if followup_day else "")
-        await record_audit(self.bot, guild.id, interaction.user.id, "pairs:schedule_set", detail)
+        await self.bot.audit.record(guild.id, interaction.user.id, "pairs:schedule_set", detail)
         when = f" The first one starts <t:{int(saved.next_due.timestamp())}:F>." if saved.next_due else ""
         asked = f"on day {followup_day}" if followup_day is not None else "halfway through"
         await reply_private(
@@ -716,7 +714,7 @@ class Pairs(commands.Cog):
             return
         day = schedule.payload.get("followup_day")
         summary = await self.start_round(guild_id, result, seed, followup_day=int(day) if day else None)
-        await record_audit(self.bot, guild_id, 0, "pairs:round_run", _group_count(summary))
+        await self.bot.audit.record(guild_id, 0, "pairs:round_run", _group_count(summary))
         if result.unplaced:
             await self._tell_facilitators(
                 guild_id,

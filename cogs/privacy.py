@@ -17,10 +17,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.audit import record_audit
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only
-from bot.core.consent import agreement_embed, agreement_for, answer_privately, with_consent
+from bot.core.consent import GroupAgreement, agreement_embed, answer_privately
 from bot.core.crypto import cipher_for_settings, install
 from bot.core.errors import UserError
 from bot.core.members import Member, ShareLevel
@@ -33,7 +32,7 @@ from bot.privacy import backup as backups
 from bot.privacy.erase import summarise
 from bot.privacy.export import export_document, export_json, export_summary, reveal_rows
 from bot.privacy.retention import BACKUP_KIND, PURGE_KIND, Retention, validate_days
-from bot.privacy.store import GroupAgreement, PrivacyRepository
+from bot.privacy.store import PrivacyRepository
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +295,7 @@ class Privacy(commands.Cog):
             embed = privacy_embed(member, retention)
             await answer_privately(interaction, inter, embed=embed, view=view)
 
-        await with_consent(self.bot, interaction, guild_id, show)
+        await self.bot.consent.require(interaction, guild_id, show)
 
     # -- /mydata ------------------------------------------------------------------------------
 
@@ -349,7 +348,7 @@ class Privacy(commands.Cog):
         user_id = interaction.user.id
         counts = await self.repo.erase_member(guild_id, user_id, personal=personal)
         total = sum(counts.values())
-        await record_audit(self.bot, guild_id, user_id, "mydata:deleted", f"{total} records")
+        await self.bot.audit.record(guild_id, user_id, "mydata:deleted", f"{total} records")
         lines = summarise(counts)
         if lines:
             text = "Done. I deleted:\n" + "\n".join(f"- {line}" for line in lines)
@@ -362,7 +361,7 @@ class Privacy(commands.Cog):
     @agreement.command(name="show", description="Read the group agreement")
     async def agreement_show(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = _guild_id(interaction)
-        current = await agreement_for(self.bot, guild_id)
+        current = await self.bot.consent.agreement_for(guild_id)
         config = await self.bot.guilds_repo.get(guild_id)
         name = interaction.guild.name if interaction.guild else "your group"
         embed = agreement_embed(current, name)
@@ -375,7 +374,7 @@ class Privacy(commands.Cog):
     @facilitator_only()
     async def agreement_edit(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = _guild_id(interaction)
-        current = await agreement_for(self.bot, guild_id)
+        current = await self.bot.consent.agreement_for(guild_id)
         await interaction.response.send_modal(AgreementModal(self, guild_id, current.title, current.body))
 
     @agreement.command(name="reset", description="Go back to the default agreement (facilitators)")
@@ -387,10 +386,10 @@ class Privacy(commands.Cog):
         self, interaction: discord.Interaction[Any], guild_id: int, agreement: GroupAgreement | None
     ) -> None:
         now = self.bot.clock.now()
-        await self.repo.set_agreement(guild_id, agreement, interaction.user.id, now)
+        await self.bot.consent.set_own_agreement(guild_id, agreement, interaction.user.id, now)
         version = await self.bot.guilds_repo.bump_agreement(guild_id, now)
         action = "agreement:edited" if agreement else "agreement:reset"
-        await record_audit(self.bot, guild_id, interaction.user.id, action, f"version {version}")
+        await self.bot.audit.record(guild_id, interaction.user.id, action, f"version {version}")
         await interaction.response.send_message(
             f"Saved as version {version}. Members will be asked to read and agree again the next "
             "time they use the bot. Anyone can read it with `/agreement show`.",
@@ -433,8 +432,7 @@ class Privacy(commands.Cog):
         except ValueError as error:
             raise UserError(f"{error}, e.g. `/retention set leave_days:30 notes_days:180`.") from None
         await self.repo.set_retention(guild_id, new, interaction.user.id, self.bot.clock.now())
-        await record_audit(
-            self.bot,
+        await self.bot.audit.record(
             guild_id,
             interaction.user.id,
             "retention:changed",
@@ -466,7 +464,7 @@ class Privacy(commands.Cog):
     ) -> None:
         guild_id = _guild_id(interaction)
         since = self.bot.clock.now() - timedelta(days=days)
-        entries = await self.repo.audit_since(guild_id, since)
+        entries = await self.bot.audit.since(guild_id, since)
         if not entries:
             await interaction.response.send_message(
                 f"Nothing recorded in the last {days} days.", ephemeral=True
@@ -511,7 +509,7 @@ class Privacy(commands.Cog):
         texts = await self.repo.purge_free_text(guild_id, retention.notes_cutoff(now))
         if departed or texts:
             detail = f"{len(departed)} former members ({removed} records), {sum(texts.values())} old texts"
-            await record_audit(self.bot, guild_id, 0, "privacy:purged", detail)
+            await self.bot.audit.record(guild_id, 0, "privacy:purged", detail)
 
     async def backup_now(self) -> Path:
         """An online backup of the live database into ``BACKUP_DIR``, keeping ``BACKUP_KEEP``."""

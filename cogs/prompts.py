@@ -21,7 +21,6 @@ from bot.community.logic import (
     with_zone,
 )
 from bot.community.store import CommunityRepository, PromptRow
-from bot.core.audit import record_audit
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only, is_facilitator
 from bot.core.errors import UserError
@@ -316,8 +315,8 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             now=self.bot.clock.now(),
         )
         schedule = await self.bot.scheduler.set(guild_id, POST, rule, key=str(number), payload={})
-        await record_audit(
-            self.bot, guild_id, interaction.user.id, "prompts:scheduled", f"#{number}, {rule.describe()}"
+        await self.bot.audit.record(
+            guild_id, interaction.user.id, "prompts:scheduled", f"#{number}, {rule.describe()}"
         )
         when = f" Next: {ts(schedule.next_due)}." if schedule.next_due else ""
         await interaction.response.send_message(
@@ -388,8 +387,8 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
                 enabled=not row.paused,
             )
             changes.append("time")
-        await record_audit(
-            self.bot, guild_id, interaction.user.id, "prompts:edited", f"#{prompt}, {' and '.join(changes)}"
+        await self.bot.audit.record(
+            guild_id, interaction.user.id, "prompts:edited", f"#{prompt}, {' and '.join(changes)}"
         )
         await interaction.response.send_message(
             f"Updated prompt #{prompt} ({' and '.join(changes)}).", ephemeral=True
@@ -427,7 +426,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         await self._own_prompt(guild_id, prompt)
         await self.bot.scheduler.remove(guild_id, POST, str(prompt))
         await self.repo.delete_prompt(guild_id, prompt)
-        await record_audit(self.bot, guild_id, interaction.user.id, "prompts:cancelled", f"#{prompt}")
+        await self.bot.audit.record(guild_id, interaction.user.id, "prompts:cancelled", f"#{prompt}")
         await interaction.response.send_message(f"Prompt #{prompt} is cancelled.", ephemeral=True)
 
     @app_commands.command(name="quiet", description="Quiet hours: no prompts between these local times")

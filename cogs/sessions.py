@@ -35,7 +35,6 @@ from bot.community.store import CommunityRepository, CommunitySettings
 from bot.core.bot import ResilienceBot
 from bot.core.charts import group_pulse_png
 from bot.core.checks import facilitator_only
-from bot.core.consent import with_consent
 from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
@@ -101,7 +100,7 @@ class RsvpButton(
                 settings = await repo.settings(guild_id)
                 await reply_private(inner, missed_note(settings.cover)[:2000])
 
-        await with_consent(bot, interaction, guild_id, then)
+        await bot.consent.require(interaction, guild_id, then)
 
 
 def rsvp_view(day: date) -> discord.ui.View:
@@ -466,7 +465,7 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             await self.repo.set_session_dm(guild_id, member.user_id, True, self.bot.clock.now())
             await reply_private(inner, "Done: I'll DM you before each session. `/session dm off` stops it.")
 
-        await with_consent(self.bot, interaction, guild_id, then)
+        await self.bot.consent.require(interaction, guild_id, then)
 
 
 async def setup(bot: ResilienceBot) -> None:

@@ -9,7 +9,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.audit import record_audit
 from bot.core.autocomplete import country_autocomplete, zone_autocomplete
 from bot.core.bot import ResilienceBot
 from bot.core.countries import countries, validate_country
@@ -79,7 +78,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         """Re-derive what depends on the setup, record who changed what, and confirm privately."""
         assert interaction.guild is not None
         await self.bot.config_changed(interaction.guild.id)
-        await record_audit(self.bot, interaction.guild.id, interaction.user.id, "setup:changed", detail)
+        await self.bot.audit.record(interaction.guild.id, interaction.user.id, "setup:changed", detail)
         await interaction.response.send_message(message, ephemeral=True)
 
     @app_commands.command(name="channel", description="Choose the channel for one purpose")

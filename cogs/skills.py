@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only
-from bot.core.consent import answer_privately, with_consent
+from bot.core.consent import answer_privately
 from bot.core.content import (
     Category,
     Kind,
@@ -517,7 +517,7 @@ class Skills(commands.Cog):
             if logged:
                 await self.refresh_card(post.post_id)
 
-        await with_consent(self.bot, interaction, post.guild_id, then)
+        await self.bot.consent.require(interaction, post.guild_id, then)
 
     async def save(self, interaction: discord.Interaction[Any], post_id: int) -> None:
         post, skill = await self._card(interaction, post_id)
@@ -530,7 +530,7 @@ class Skills(commands.Cog):
                 message = f"**{skill.title}** is already in your toolkit (`/toolkit`)."
             await answer_privately(interaction, inter, message)
 
-        await with_consent(self.bot, interaction, post.guild_id, then)
+        await self.bot.consent.require(interaction, post.guild_id, then)
 
     async def something_else(self, interaction: discord.Interaction[Any], post_id: int) -> None:
         post, skill = await self._card(interaction, post_id)

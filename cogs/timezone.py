@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.core.autocomplete import zone_autocomplete
 from bot.core.bot import ResilienceBot
-from bot.core.consent import answer_privately, with_consent
+from bot.core.consent import answer_privately
 from bot.core.members import Member
 from bot.core.timezones import validate_zone
 
@@ -50,7 +50,7 @@ class Timezone(commands.Cog):
             )
             await answer_privately(interaction, inter, message)
 
-        await with_consent(self.bot, interaction, guild_id, save)
+        await self.bot.consent.require(interaction, guild_id, save)
 
     async def _in_dm(self, interaction: discord.Interaction[Any], zone: str | None, now: int) -> None:
         guild_ids = await self.bot.members.guilds_of(interaction.user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.core.bot import discover_extensions
+from bot.app import discover_extensions
 
 
 def test_every_cog_module_is_discovered():

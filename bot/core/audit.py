@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.core.bot import ResilienceBot
+from bot.core.clock import Clock
+from bot.db import Database, from_db_time, to_db_time
 
 # Known actions and how /audit shows them; features may record their own ("pairs:round_run").
 LABELS: dict[str, str] = {
@@ -48,16 +47,40 @@ class AuditEntry:
         return f"<t:{int(self.created_at.timestamp())}:f> {actor} {what}{detail}"
 
 
-async def record_audit(
-    bot: ResilienceBot, guild_id: int, actor_id: int, action: str, detail: str = ""
-) -> None:
-    """Record a facilitator or admin action. ``detail`` is short and never holds member text.
+class AuditLog:
+    """Records and lists the audit log (``privacy_audit``); any feature may record an action."""
 
-    Any feature may call this, e.g. ``await record_audit(bot, guild.id, user.id,
-    "pairs:round_run", "4 pairs")``. ``actor_id`` 0 means the bot itself.
-    """
-    from bot.privacy.store import PrivacyRepository
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
 
-    await PrivacyRepository(bot.db).add_audit(
-        guild_id, actor_id, action, detail[:DETAIL_MAX], bot.clock.now()
-    )
+    async def record(self, guild_id: int, actor_id: int, action: str, detail: str = "") -> None:
+        """Record a facilitator or admin action. ``detail`` is short and never holds member text.
+
+        E.g. ``await bot.audit.record(guild.id, user.id, "pairs:round_run", "4 pairs")``.
+        ``actor_id`` 0 means the bot itself.
+        """
+        await self.db.execute(
+            "INSERT INTO privacy_audit (guild_id, actor_id, action, detail, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (guild_id, actor_id, action, detail[:DETAIL_MAX], to_db_time(self.clock.now())),
+        )
+
+    async def since(self, guild_id: int, since: datetime, limit: int = 200) -> list[AuditEntry]:
+        """The group's entries from ``since`` on, newest first."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM privacy_audit WHERE guild_id = ? AND created_at >= ? "
+            "ORDER BY created_at DESC, audit_id DESC LIMIT ?",
+            (guild_id, to_db_time(since), limit),
+        )
+        return [
+            AuditEntry(
+                audit_id=int(r["audit_id"]),
+                guild_id=int(r["guild_id"]),
+                actor_id=int(r["actor_id"]),
+                action=str(r["action"]),
+                detail=str(r["detail"]),
+                created_at=from_db_time(str(r["created_at"])),
+            )
+            for r in rows
+        ]

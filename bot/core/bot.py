@@ -7,17 +7,16 @@ import contextlib
 import hashlib
 import json
 import logging
-import pkgutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord.ext import commands
 
-import cogs
+from bot.core.audit import AuditLog
 from bot.core.clock import Clock
-from bot.core.consent import Agreement, load_agreement
+from bot.core.consent import Agreement, Consent, load_agreement
 from bot.core.content import Content
 from bot.core.guilds import GuildRepository
 from bot.core.members import MemberRepository
@@ -26,20 +25,11 @@ from bot.core.scheduler import Scheduler
 from bot.core.settings import Settings
 from bot.core.ui import ResilienceTree
 from bot.db import Database
-from bot.validation import load_all
 
 log = logging.getLogger(__name__)
 
 ConfigListener = Callable[[int], Awaitable[None]]
-
-
-def discover_extensions() -> list[str]:
-    """Every module in ``cogs/`` that defines ``setup``: one extension per feature."""
-    found = []
-    for info in pkgutil.iter_modules(cogs.__path__):
-        if not info.name.startswith("_"):
-            found.append(f"cogs.{info.name}")
-    return sorted(found)
+ContentLoader = Callable[[Path], Content]
 
 
 def default_intents() -> discord.Intents:
@@ -64,6 +54,8 @@ class ResilienceBot(commands.Bot):
         clock: Clock,
         db: Database,
         scheduler: Scheduler,
+        extensions: Sequence[str] = (),
+        load_content: ContentLoader,
         intents: discord.Intents | None = None,
         guild_ready_timeout: float = 2.0,
         outbox_config: OutboxConfig | None = None,
@@ -88,6 +80,17 @@ class ResilienceBot(commands.Bot):
         self.scheduler = scheduler
         self.guilds_repo = GuildRepository(db)
         self.members = MemberRepository(db)
+        self.audit = AuditLog(db, clock)
+        self.consent = Consent(
+            db=db,
+            members=self.members,
+            guilds=self.guilds_repo,
+            clock=clock,
+            default=lambda: self.agreement,
+            guild_name=lambda guild_id: getattr(self.get_guild(guild_id), "name", None),
+        )
+        self._extensions = tuple(extensions)
+        self._load_content = load_content
         self._config_listeners: list[ConfigListener] = []
         self.synced_commands = False
         self._scheduler_start: asyncio.Task[None] | None = None
@@ -103,9 +106,9 @@ class ResilienceBot(commands.Bot):
         await self.db.connect()
         await self.db.migrate()
         root = Path(self.settings.content_path)
-        self.content = load_all(root)
+        self.content = self._load_content(root)
         self.agreement = load_agreement(root)
-        for extension in discover_extensions():
+        for extension in self._extensions:
             if extension not in self.extensions:
                 await self.load_extension(extension)
         await self.sync_commands(force=False)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.core.errors import GuildOnly, UserError
-from bot.core.guilds import GuildConfig
-
-if TYPE_CHECKING:
-    from bot.core.bot import ResilienceBot
+from bot.core.guilds import GuildConfig, GuildRepository
 
 T = TypeVar("T")
+
+
+class HasGroups(Protocol):
+    """What the facilitator check needs of the client: the groups' configuration."""
+
+    guilds_repo: GuildRepository
 
 
 class NotFacilitator(UserError, app_commands.CheckFailure):
@@ -38,8 +41,8 @@ def is_facilitator(member: discord.Member, config: GuildConfig) -> bool:
 async def facilitator_predicate(interaction: discord.Interaction[Any]) -> bool:
     if interaction.guild is None or not isinstance(interaction.user, discord.Member):
         raise GuildOnly()
-    bot: ResilienceBot = interaction.client
-    config = await bot.guilds_repo.get(interaction.guild.id)
+    client: HasGroups = interaction.client
+    config = await client.guilds_repo.get(interaction.guild.id)
     if not is_facilitator(interaction.user, config):
         raise NotFacilitator()
     return True

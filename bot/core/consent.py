@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.core.members import Member
+from bot.core.clock import Clock
+from bot.core.guilds import GuildRepository
+from bot.core.members import Member, MemberRepository
 from bot.core.problems import ContentInvalid, Problem
 from bot.core.ui import BaseView
-from bot.privacy.store import PrivacyRepository
-
-if TYPE_CHECKING:
-    from bot.core.bot import ResilienceBot
+from bot.db import Database, to_db_time
 
 Continuation = Callable[[discord.Interaction[Any], Member], Awaitable[None]]
 
@@ -51,34 +52,119 @@ def agreement_embed(agreement: Agreement, guild_name: str) -> discord.Embed:
     return embed
 
 
-async def agreement_for(bot: ResilienceBot, guild_id: int) -> Agreement:
-    """The group's own agreement when a facilitator wrote one (``/agreement edit``), else the default.
+@dataclass(frozen=True, slots=True)
+class GroupAgreement:
+    """A group's own agreement text (None: the shipped default)."""
 
-    What the bot stores is a fact about the bot, not the group's to rewrite, so it always comes
-    from the shipped file.
+    title: str
+    body: str
+
+
+class Consent:
+    """The consent gate every feature passes through before it stores anything about a member.
+
+    Built once by the bot from the narrow things it needs; features call :meth:`require`.
     """
-    own = await PrivacyRepository(bot.db).agreement(guild_id)
-    if own is None:
-        return bot.agreement
-    return bot.agreement.model_copy(update={"title": own.title or bot.agreement.title, "body": own.body})
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        members: MemberRepository,
+        guilds: GuildRepository,
+        clock: Clock,
+        default: Callable[[], Agreement],
+        guild_name: Callable[[int], str | None],
+    ) -> None:
+        self.db = db
+        self.members = members
+        self.guilds = guilds
+        self.clock = clock
+        self._default = default
+        self._guild_name = guild_name
+
+    async def own_agreement(self, guild_id: int) -> GroupAgreement | None:
+        """The text a facilitator wrote with ``/agreement edit``, or None."""
+        row = await self.db.fetch_one(
+            "SELECT agreement_title, agreement_body FROM privacy_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None or not row["agreement_body"]:
+            return None
+        return GroupAgreement(title=str(row["agreement_title"] or ""), body=str(row["agreement_body"]))
+
+    async def set_own_agreement(
+        self, guild_id: int, agreement: GroupAgreement | None, actor_id: int, now: datetime
+    ) -> None:
+        """Store the group's own text (None goes back to the default)."""
+        title = agreement.title if agreement else None
+        body = agreement.body if agreement else None
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO privacy_settings (guild_id, updated_at) VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO NOTHING",
+                (guild_id, to_db_time(now)),
+            )
+            await tx.execute(
+                "UPDATE privacy_settings SET agreement_title = ?, agreement_body = ?, updated_by = ?, "
+                "updated_at = ? WHERE guild_id = ?",
+                (title, body, actor_id, to_db_time(now), guild_id),
+            )
+
+    async def agreement_for(self, guild_id: int) -> Agreement:
+        """The group's own agreement when a facilitator wrote one (``/agreement edit``), else the default.
+
+        What the bot stores is a fact about the bot, not the group's to rewrite, so it always comes
+        from the shipped file.
+        """
+        default = self._default()
+        own = await self.own_agreement(guild_id)
+        if own is None:
+            return default
+        return default.model_copy(update={"title": own.title or default.title, "body": own.body})
+
+    async def agree(self, guild_id: int, user_id: int) -> Member:
+        config = await self.guilds.get(guild_id)
+        return await self.members.consent(guild_id, user_id, config.agreement_version, self.clock.now())
+
+    async def require(self, interaction: discord.Interaction[Any], guild_id: int, then: Continuation) -> None:
+        """Run ``then`` for a member who agreed to the current agreement; otherwise ask first.
+
+        A member whose agreement is older than the group's current version is asked again.
+        """
+        agreed = await self.members.get_if_agreed(guild_id, interaction.user.id)
+        if agreed is not None:
+            await then(interaction, agreed)
+            return
+        member = await self.members.get(guild_id, interaction.user.id)
+        config = await self.guilds.get(guild_id)
+        again = member is not None and member.consented_version < config.agreement_version
+        intro = (
+            "The group agreement has changed since you last agreed. Please have a look."
+            if again
+            else "Before I save anything about you, here is how this group works and what I keep."
+        )
+        view = ConsentView(self, guild_id, interaction.user.id, then)
+        name = self._guild_name(guild_id) or "your group"
+        embed = agreement_embed(await self.agreement_for(guild_id), name)
+        if interaction.response.is_done():
+            await interaction.followup.send(intro, embed=embed, view=view, ephemeral=True)
+        else:
+            await interaction.response.send_message(intro, embed=embed, view=view, ephemeral=True)
 
 
 class ConsentView(BaseView):
     """I agree / Not now. Agreeing records consent, then carries on with what they asked for."""
 
-    def __init__(self, bot: ResilienceBot, guild_id: int, user_id: int, then: Continuation) -> None:
+    def __init__(self, consent: Consent, guild_id: int, user_id: int, then: Continuation) -> None:
         super().__init__(timeout=600)
-        self.bot = bot
+        self.consent = consent
         self.guild_id = guild_id
         self.user_id = user_id
         self.then = then
 
     @discord.ui.button(label="I agree", style=discord.ButtonStyle.success)
     async def agree(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
-        config = await self.bot.guilds_repo.get(self.guild_id)
-        member = await self.bot.members.consent(
-            self.guild_id, self.user_id, config.agreement_version, self.bot.clock.now()
-        )
+        member = await self.consent.agree(self.guild_id, self.user_id)
         self.stop()
         await self.then(interaction, member)
         if not interaction.response.is_done():
@@ -123,31 +209,3 @@ async def answer_privately(
         await inter.response.edit_message(content=content, embed=embed, view=view)
     else:
         await inter.response.send_message(ephemeral=True, **extra)
-
-
-async def with_consent(
-    bot: ResilienceBot, interaction: discord.Interaction[Any], guild_id: int, then: Continuation
-) -> None:
-    """Run ``then`` for a member who agreed to the current agreement; otherwise ask first.
-
-    A member whose agreement is older than the group's current version is asked again.
-    """
-    agreed = await bot.members.get_if_agreed(guild_id, interaction.user.id)
-    if agreed is not None:
-        await then(interaction, agreed)
-        return
-    member = await bot.members.get(guild_id, interaction.user.id)
-    config = await bot.guilds_repo.get(guild_id)
-    guild = bot.get_guild(guild_id)
-    again = member is not None and member.consented_version < config.agreement_version
-    intro = (
-        "The group agreement has changed since you last agreed. Please have a look."
-        if again
-        else "Before I save anything about you, here is how this group works and what I keep."
-    )
-    view = ConsentView(bot, guild_id, interaction.user.id, then)
-    embed = agreement_embed(await agreement_for(bot, guild_id), guild.name if guild else "your group")
-    if interaction.response.is_done():
-        await interaction.followup.send(intro, embed=embed, view=view, ephemeral=True)
-    else:
-        await interaction.response.send_message(intro, embed=embed, view=view, ephemeral=True)

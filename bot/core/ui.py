@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import sqlite3
-from typing import Any
+from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.core.errors import UserError
 
@@ -108,6 +110,94 @@ class BaseModal(discord.ui.Modal):
     # discord.py's Modal narrows View.on_error's signature (no item), hence the ignore.
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
         await report_error(interaction, error)
+
+
+CogT = TypeVar("CogT", bound=commands.Cog)
+
+
+def cog_of(interaction: discord.Interaction[Any], kind: type[CogT]) -> CogT:
+    """The loaded cog of type ``kind``: how a persistent button or a modal reaches its feature."""
+    cog = interaction.client.get_cog(kind.__cog_name__)
+    if not isinstance(cog, kind):
+        raise RuntimeError(f"the {kind.__cog_name__} feature is not loaded")
+    return cog
+
+
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A button that keeps working after a restart and on messages posted long ago.
+
+    Its ``custom_id`` (``feature:action[:args]``) carries everything a click needs. A subclass
+    gives ``template=`` (a regex with named groups), its look (``label``, ``style``, ``emoji``),
+    :meth:`from_match` to rebuild itself from a clicked custom id, and :meth:`run` for the click.
+    Any error a click raises takes the one error path. Register subclasses with
+    ``bot.add_dynamic_items``.
+    """
+
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    emoji: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        custom_id: str,
+        *,
+        label: str | None = None,
+        style: discord.ButtonStyle | None = None,
+        emoji: str | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or type(self).label,
+                style=style or type(self).style,
+                emoji=emoji if emoji is not None else type(self).emoji,
+                custom_id=custom_id,
+            )
+        )
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """Rebuild the button from its clicked custom id."""
+        raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls.from_match(match)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        """What a click does."""
+        raise NotImplementedError
+
+
+class IdButton(PersistentButton, template=r"(?!)"):
+    """A persistent button about one thing, ``<prefix>:<id>`` (a group, a post, a round).
+
+    ``class CheckinButton(IdButton, prefix="checkin:open")`` is all the wiring it needs; the
+    number is ``self.target_id``. (Not ``id``: discord.py items have a component ``id`` of their own.)
+    """
+
+    prefix: ClassVar[str] = ""
+
+    def __init_subclass__(cls, *, prefix: str | None = None, template: str | None = None) -> None:
+        if prefix is not None:
+            cls.prefix = prefix
+            template = rf"{re.escape(prefix)}:(?P<id>\d+)"
+        super().__init_subclass__(template=template or cls.__discord_ui_compiled_template__)
+
+    def __init__(self, target_id: int, **look: Any) -> None:
+        self.target_id = target_id
+        super().__init__(f"{self.prefix}:{target_id}", **look)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        return cls(int(match["id"]))
 
 
 class ResilienceTree(app_commands.CommandTree[Any]):

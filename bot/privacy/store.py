@@ -1,4 +1,4 @@
-"""SQL for privacy: schema discovery, export, erasure, retention, agreement text, audit, keys.
+"""SQL for privacy: schema discovery, export, erasure, retention, keys.
 
 Discovery reads the backend's catalogue (``Database.table_names``/``column_names``). Table and
 column names in the dynamic statements come only from that catalogue, never from a person.
@@ -7,12 +7,10 @@ column names in the dynamic statements come only from that catalogue, never from
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.audit import AuditEntry
 from bot.core.crypto import ENCRYPTED_COLUMNS
-from bot.db import Database, Row, Transaction, from_db_time, to_db_time
+from bot.db import Database, Row, Transaction, to_db_time
 from bot.privacy.erase import member_tables, personal_tables
 from bot.privacy.retention import FREE_TEXT, Retention
 
@@ -20,14 +18,6 @@ KEY_CHECK = "privacy:key_check"
 _UPSERT_META = (
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class GroupAgreement:
-    """A group's own agreement text (None: the shipped default)."""
-
-    title: str
-    body: str
 
 
 def _quote(name: str) -> str:
@@ -168,55 +158,6 @@ class PrivacyRepository:
                 "WHERE guild_id = ?",
                 (retention.leave_days, retention.notes_days, actor_id, to_db_time(now), guild_id),
             )
-
-    async def agreement(self, guild_id: int) -> GroupAgreement | None:
-        row = await self.db.fetch_one(
-            "SELECT agreement_title, agreement_body FROM privacy_settings WHERE guild_id = ?", (guild_id,)
-        )
-        if row is None or not row["agreement_body"]:
-            return None
-        return GroupAgreement(title=str(row["agreement_title"] or ""), body=str(row["agreement_body"]))
-
-    async def set_agreement(
-        self, guild_id: int, agreement: GroupAgreement | None, actor_id: int, now: datetime
-    ) -> None:
-        """Store the group's own text (None goes back to the default)."""
-        title = agreement.title if agreement else None
-        body = agreement.body if agreement else None
-        async with self.db.transaction() as tx:
-            await self._ensure(tx, guild_id, now)
-            await tx.execute(
-                "UPDATE privacy_settings SET agreement_title = ?, agreement_body = ?, updated_by = ?, "
-                "updated_at = ? WHERE guild_id = ?",
-                (title, body, actor_id, to_db_time(now), guild_id),
-            )
-
-    # -- audit --------------------------------------------------------------------------------
-
-    async def add_audit(self, guild_id: int, actor_id: int, action: str, detail: str, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO privacy_audit (guild_id, actor_id, action, detail, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (guild_id, actor_id, action, detail, to_db_time(now)),
-        )
-
-    async def audit_since(self, guild_id: int, since: datetime, limit: int = 200) -> list[AuditEntry]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM privacy_audit WHERE guild_id = ? AND created_at >= ? "
-            "ORDER BY created_at DESC, audit_id DESC LIMIT ?",
-            (guild_id, to_db_time(since), limit),
-        )
-        return [
-            AuditEntry(
-                audit_id=int(r["audit_id"]),
-                guild_id=int(r["guild_id"]),
-                actor_id=int(r["actor_id"]),
-                action=str(r["action"]),
-                detail=str(r["detail"]),
-                created_at=from_db_time(str(r["created_at"])),
-            )
-            for r in rows
-        ]
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 from bot.db import to_db_time
-from bot.privacy.store import PrivacyRepository
 from tests.conftest import Group, agree, allow_command, expected_errors
 
 
@@ -145,7 +144,7 @@ async def test_facilitator_commands_refuse_plain_members(group: Group) -> None:
     refusals = expected_errors(group.env)
     assert len(refusals) == 4
     assert all("for the group's facilitators" in r for r in refusals)
-    assert await PrivacyRepository(group.bot.db).agreement(group.guild.id) is None
+    assert await group.bot.consent.own_agreement(group.guild.id) is None
 
 
 async def test_audit_is_for_admins_and_lists_actions_without_content(group: Group) -> None:
