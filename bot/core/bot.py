@@ -21,6 +21,7 @@ from bot.core.content import Content
 from bot.core.guilds import GuildRepository
 from bot.core.members import MemberRepository
 from bot.core.outbox import Outbox, OutboxConfig
+from bot.core.pacing import RateLimitWatch
 from bot.core.scheduler import Scheduler
 from bot.core.settings import Settings
 from bot.core.ui import ResilienceTree
@@ -61,7 +62,11 @@ class ResilienceBot(commands.Bot):
         outbox_config: OutboxConfig | None = None,
         **client_options: Any,
     ) -> None:
+        # Discord's answers, read through discord.py's public trace hook: the outbox's pacer hears
+        # every 429 from the response itself.
+        self.rate_limits = RateLimitWatch()
         super().__init__(
+            http_trace=self.rate_limits.trace_config,
             guild_ready_timeout=guild_ready_timeout,
             **client_options,
             command_prefix=commands.when_mentioned,
@@ -96,7 +101,16 @@ class ResilienceBot(commands.Bot):
         self._scheduler_start: asyncio.Task[None] | None = None
         # Every scheduled or fanned-out message goes through here (bot/outbox.py).
         # With an injected clock (tests, the demo) nothing runs by itself: run_due drains inline.
-        self.outbox = Outbox(self, outbox_config, inline=not scheduler.alarm_enabled)
+        self.outbox = Outbox(
+            transport=self,
+            db=db,
+            clock=clock,
+            members=self.members,
+            config=outbox_config,
+            inline=not scheduler.alarm_enabled,
+            shards=scheduler.repo.shards,
+            rate_limits=self.rate_limits,
+        )
         scheduler.after_run = self.outbox.after_scheduler_run
 
     # -- start-up -----------------------------------------------------------------------------

@@ -12,11 +12,11 @@ import asyncio
 import itertools
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
-from discord.http import MultipartParameters
 
 from bot.core.clock import FakeClock
 from bot.core.members import MemberRepository
@@ -52,51 +52,47 @@ class FakeDiscord:
         self.hang_when = 0  # ``hung`` is set once this many requests hang
 
 
-class FakeHttp:
-    """The two calls the outbox makes on ``bot.http``."""
+class FakeChannel:
+    """A channel as the outbox sees it: one ``send`` with a nonce."""
+
+    def __init__(self, transport: FakeTransport, channel_id: int) -> None:
+        self.transport = transport
+        self.id = channel_id
+
+    async def send(self, content: str | None = None, *, nonce: str | None = None, **_: Any) -> Any:
+        assert nonce is not None  # discord.py sends enforce_nonce with every nonce
+        fake = self.transport.discord
+        fake.attempts[nonce] += 1
+        message = fake.messages.get(nonce)
+        if message is None:
+            message = {"id": str(next(fake.ids)), "channel_id": self.id, "content": content}
+            fake.messages[nonce] = message
+            fake.sent_by[nonce] = self.transport.process
+        await asyncio.sleep(0)  # let the other process's worker run in between
+        process = self.transport.process
+        if process in fake.hang_for and self.transport.answered >= fake.hang_after:
+            fake.hanging[process] += 1
+            if fake.hanging[process] == fake.hang_when:
+                fake.hung.set()
+            await asyncio.Event().wait()  # accepted, but the answer never comes back
+        self.transport.answered += 1
+        return SimpleNamespace(id=int(message["id"]))
+
+
+class FakeTransport:
+    """The two calls the outbox makes on the client: a channel to send to, and a DM channel."""
 
     def __init__(self, discord_: FakeDiscord, process: str) -> None:
         self.discord = discord_
         self.process = process
         self.answered = 0
-
-    async def send_message(self, channel_id: int, *, params: MultipartParameters) -> dict[str, Any]:
-        body = params.payload
-        assert body is not None and body["enforce_nonce"] is True
-        nonce = str(body["nonce"])
-        fake = self.discord
-        fake.attempts[nonce] += 1
-        message = fake.messages.get(nonce)
-        if message is None:
-            message = {"id": str(next(fake.ids)), "channel_id": channel_id, "content": body.get("content")}
-            fake.messages[nonce] = message
-            fake.sent_by[nonce] = self.process
-        await asyncio.sleep(0)  # let the other process's worker run in between
-        if self.process in fake.hang_for and self.answered >= fake.hang_after:
-            fake.hanging[self.process] += 1
-            if fake.hanging[self.process] == fake.hang_when:
-                fake.hung.set()
-            await asyncio.Event().wait()  # accepted, but the answer never comes back
-        self.answered += 1
-        return message
-
-    async def start_private_message(self, user_id: int) -> dict[str, Any]:
-        return {"id": str(user_id * 10)}
-
-
-class FakeBot:
-    """What the outbox uses of the bot."""
-
-    def __init__(self, db: PostgresDatabase, clock: FakeClock, scheduler: Scheduler, http: FakeHttp) -> None:
-        self.db = db
-        self.scheduler = scheduler
-        self.clock = clock
-        self.http = http
-        self.members = MemberRepository(db)
         self.allowed_mentions = discord.AllowedMentions(everyone=False, roles=False)
 
-    def get_user(self, user_id: int) -> None:
-        return None
+    def get_partial_messageable(self, channel_id: int, **_: Any) -> FakeChannel:
+        return FakeChannel(self, channel_id)
+
+    async def create_dm(self, user: discord.abc.Snowflake) -> Any:
+        return SimpleNamespace(id=user.id * 10)
 
 
 class Process:
@@ -108,9 +104,17 @@ class Process:
         self.name = name
         self.db = PostgresDatabase(url)
         self.scheduler = Scheduler(self.db, clock, grace=timedelta(hours=2), alarm=False, shards=shards)
-        bot: Any = FakeBot(self.db, clock, self.scheduler, FakeHttp(fake, name))
+        self.transport = FakeTransport(fake, name)
         # As in create_bot: the outbox takes its shards from the scheduler's filter.
-        self.outbox = Outbox(bot, OutboxConfig(global_rate=100_000, concurrency=4), inline=False)
+        self.outbox = Outbox(
+            transport=self.transport,
+            db=self.db,
+            clock=clock,
+            members=MemberRepository(self.db),
+            config=OutboxConfig(global_rate=100_000, concurrency=4),
+            inline=False,
+            shards=self.scheduler.repo.shards,
+        )
         assert self.outbox.repo.shards == shards
         self.scheduler.after_run = self.outbox.after_scheduler_run
 
@@ -196,7 +200,7 @@ async def test_two_workers_send_every_row_once_and_a_killed_one_resumes_its_own(
         await _no_guild_dms(a, day2)
         # b's worker has 4 sends in flight at once: 3 answered and marked sent, then 4 that hang.
         fake.hang_for, fake.hang_after, fake.hang_when = {"b"}, 3, 4
-        b.outbox.bot.http.answered = 0
+        b.transport.answered = 0
         a_drain = asyncio.create_task(a.outbox.drain())
         await b.outbox.start()  # b's background worker, as with the real clock
         await fake.hung.wait()

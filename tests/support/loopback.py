@@ -480,6 +480,7 @@ class LoopbackDiscord:
         self.closed_dms: set[int] = set()  # users whose DMs answer 403 / 50007
         self.messages: list[dict[str, Any]] = []
         self.user_agents: dict[str, str] = {}  # message id -> User-Agent of the request that made it
+        self.uploads: dict[str, list[tuple[str, bytes]]] = {}  # message id -> files uploaded with it
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.interactions: dict[int, InteractionRecord] = {}
@@ -820,7 +821,14 @@ class LoopbackDiscord:
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             raw = form.get("payload_json")
-            return json.loads(str(raw)) if raw is not None else {}
+            body = json.loads(str(raw)) if raw is not None else {}
+            # The uploaded files themselves, as (filename, bytes), for tests that check attachments.
+            body["_uploads"] = [
+                (value.filename, value.file.read())
+                for name, value in form.items()
+                if name.startswith("files[") and isinstance(value, web.FileField)
+            ]
+            return body
         if not request.can_read_body:
             return {}
         return await request.json()
@@ -956,6 +964,7 @@ class LoopbackDiscord:
         if nonce is not None:
             self._nonces[key] = (self.clock(), message)
         self.messages.append(message)
+        self.uploads[message["id"]] = list(body.get("_uploads") or [])
         self.user_agents[message["id"]] = request.headers.get("User-Agent", "")
         self._message_event.set()
         self.stats.messages_by_channel[channel.id] += 1

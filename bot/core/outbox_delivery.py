@@ -1,0 +1,232 @@
+"""Sending one outbox row, and what each of Discord's answers means for it.
+
+:class:`Outbox` (``bot/core/outbox.py``) decides what is due; a :class:`Delivery` sends one row
+through the public ``Messageable.send`` and settles it: sent, skipped (too late, DMs closed),
+failed (4xx, or retried out), or retried later (5xx, timeouts, a 429 discord.py gave up on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
+
+import aiohttp
+import discord
+
+from bot.core.clock import Clock
+from bot.core.members import MemberRepository
+from bot.core.outbox_payload import send_arguments
+from bot.core.outbox_store import OutboxRepository, OutboxRow
+from bot.core.pacing import Pacer
+
+if TYPE_CHECKING:
+    from bot.core.outbox import OutboxConfig
+
+log = logging.getLogger("bot.core.outbox")
+
+# Lower sends first. Crisis replies and alerts always jump the queue.
+PRIORITY_CRISIS = 0
+PRIORITY_ALERT = 10
+PRIORITY_DM = 40
+PRIORITY_POST = 50
+PRIORITY_DIGEST = 80
+
+# Discord's code for "Cannot send messages to this user" (their DMs are closed to the bot).
+_CANNOT_DM = 50007
+
+Delivered = Callable[[OutboxRow, int | None], Awaitable[None]]
+DmClosed = Callable[[OutboxRow], Awaitable[None]]
+Failed = Callable[[OutboxRow, str], Awaitable[None]]
+
+
+class Transport(Protocol):
+    """What the outbox needs of the Discord client (``discord.Client`` is one)."""
+
+    @property
+    def allowed_mentions(self) -> discord.AllowedMentions | None: ...
+
+    def get_partial_messageable(
+        self, id: int, *, guild_id: int | None = None, type: discord.ChannelType | None = None
+    ) -> discord.PartialMessageable: ...
+
+    async def create_dm(self, user: discord.abc.Snowflake) -> discord.DMChannel: ...
+
+
+@dataclass
+class DrainReport:
+    """What one :meth:`Outbox.drain` did, by outbox id."""
+
+    sent: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Callbacks:
+    """What features asked to hear about, by kind; several may follow one kind."""
+
+    delivered: dict[str, list[Delivered]] = field(default_factory=dict)
+    dm_closed: dict[str, list[DmClosed]] = field(default_factory=dict)
+    failed: dict[str, list[Failed]] = field(default_factory=dict)
+
+    def forget(self, kind: str) -> None:
+        for registry in (self.delivered, self.dm_closed, self.failed):
+            registry.pop(kind, None)
+
+
+class Delivery:
+    """Sends rows and settles them; shared by every drain of one outbox."""
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        repo: OutboxRepository,
+        members: MemberRepository,
+        clock: Clock,
+        pacer: Pacer,
+        config: OutboxConfig,
+        callbacks: Callbacks,
+    ) -> None:
+        self.transport = transport
+        self.repo = repo
+        self.members = members
+        self.clock = clock
+        self.pacer = pacer
+        self.config = config
+        self.callbacks = callbacks
+        self._dm_channels: dict[int, int] = {}
+
+    async def deliver(self, row: OutboxRow, report: DrainReport) -> None:
+        try:
+            await self._attempt(row, report)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug, not Discord: never lose the row silently
+            ref = secrets.token_hex(3)
+            log.exception("outbox row %s (%s) failed unexpectedly [ref %s]", row.outbox_id, row.kind, ref)
+            reason = f"{type(error).__name__} [ref {ref}]"
+            await self.repo.mark_settled(row.outbox_id, "failed", reason, self.clock.now())
+            report.failed.append(row.outbox_id)
+            await self._after_failure(row, reason)
+
+    async def _attempt(self, row: OutboxRow, report: DrainReport) -> None:
+        late = self.clock.now() - row.due_at
+        if row.priority > PRIORITY_ALERT and late > self.config.stale_after:
+            log.info("outbox row %s (%s) skipped: %s past its time", row.outbox_id, row.kind, late)
+            await self._skip(row, f"too late: due {late} ago", report)
+            return
+        try:
+            if row.user_id is not None:
+                if await self._dms_closed(row.guild_id, row.user_id):
+                    await self._skip(row, "dms closed", report)
+                    return
+                channel_id = await self._dm_channel(row.user_id)
+            else:
+                assert row.channel_id is not None
+                channel_id = row.channel_id
+            await self.pacer.acquire()
+            channel = self.transport.get_partial_messageable(channel_id)
+            # ``nonce`` makes discord.py send ``enforce_nonce``: a retry returns the first message.
+            message = await channel.send(**send_arguments(row.payload).as_kwargs(), nonce=row.nonce)
+        except discord.Forbidden as error:
+            if error.code == _CANNOT_DM and row.user_id is not None:
+                await self._dms_now_closed(row)
+                await self._skip(row, "dms closed (50007)", report)
+                return
+            await self._fail(row, f"forbidden {error.code}", report)
+        except discord.DiscordServerError as error:
+            await self._transient(row, f"server error {error.status}", report)
+        except discord.HTTPException as error:
+            if error.status == 429:
+                # discord.py already retried five times; slow down and keep the row.
+                self.pacer.rate_limited(self.config.rate_limited_wait)
+                await self._retry(
+                    row, "rate limited", report, count=False, delay=self.config.rate_limited_wait
+                )
+                return
+            if error.status >= 500:
+                await self._transient(row, f"server error {error.status}", report)
+                return
+            await self._fail(row, f"http {error.status} code {error.code}", report)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            await self._transient(row, type(error).__name__, report)
+        else:
+            await self.repo.mark_sent(row.outbox_id, message.id, self.clock.now())
+            report.sent.append(row.outbox_id)
+            for delivered in self.callbacks.delivered.get(row.kind, []):
+                await delivered(row, message.id)
+
+    async def _dm_channel(self, user_id: int) -> int:
+        known = self._dm_channels.get(user_id)
+        if known is not None:
+            return known
+        # create_dm answers from discord.py's cache when it can, else it is one request.
+        await self.pacer.acquire()
+        channel = await self.transport.create_dm(discord.Object(user_id))
+        self._dm_channels[user_id] = channel.id
+        return channel.id
+
+    async def _dms_closed(self, guild_id: int, user_id: int) -> bool:
+        # Read each time, not cached: a member who allows DMs again and re-enables a reminder
+        # (which clears the mark) must get it without a restart of the bot.
+        member = await self.members.get(guild_id, user_id)
+        return member is not None and member.dm_closed
+
+    async def _dms_now_closed(self, row: OutboxRow) -> None:
+        assert row.user_id is not None
+        log.info("outbox: DMs closed (50007) for a member of guild %s; their DMs are skipped", row.guild_id)
+        await self.members.mark_dm_closed(row.guild_id, row.user_id, self.clock.now())
+        for listener in self.callbacks.dm_closed.get(row.kind, []):
+            await listener(row)
+
+    async def _skip(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
+        await self.repo.mark_settled(row.outbox_id, "skipped", reason, self.clock.now())
+        report.skipped.append(row.outbox_id)
+
+    async def _fail(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
+        log.error("outbox row %s (%s, guild %s) failed: %s", row.outbox_id, row.kind, row.guild_id, reason)
+        await self.repo.mark_settled(row.outbox_id, "failed", reason, self.clock.now())
+        report.failed.append(row.outbox_id)
+        await self._after_failure(row, reason)
+
+    async def _after_failure(self, row: OutboxRow, reason: str) -> None:
+        for callback in self.callbacks.failed.get(row.kind, []):
+            try:
+                await callback(row, reason)
+            except Exception:  # the row is settled either way; a broken fallback must not stop the drain
+                log.exception("outbox failure callback for row %s (%s) failed", row.outbox_id, row.kind)
+
+    async def _transient(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
+        now = self.clock.now()
+        first = row.first_failure_at or now
+        remaining = (first + self.config.retry_for - now).total_seconds()
+        # Stored times have whole seconds: a retry sooner than 1 s would come due again at once.
+        if remaining < 1.0:
+            await self._fail(row, f"{reason}; gave up after {row.attempts + 1} tries", report)
+            return
+        cap = min(self.config.backoff_cap, self.config.backoff_base * 2**row.attempts)
+        delay = cap * random.uniform(0.5, 1.0)  # jitter, not security
+        # Never wait past the give-up time: the last try lands on it.
+        delay = min(max(delay, 1.0), remaining)
+        await self._retry(row, reason, report, count=True, delay=delay)
+
+    async def _retry(
+        self, row: OutboxRow, reason: str, report: DrainReport, *, count: bool, delay: float
+    ) -> None:
+        now = self.clock.now()
+        await self.repo.retry_later(
+            row.outbox_id,
+            at=now + timedelta(seconds=delay),
+            error=reason,
+            first_failure_at=row.first_failure_at or now,
+            count=count,
+        )
+        report.retrying.append(row.outbox_id)

@@ -1,0 +1,111 @@
+"""What waits in the outbox is Discord's JSON, and it goes out through the public ``send``."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.core.outbox_store import OutboxRow
+from bot.core.ui import IdButton
+from tests.outbox.conftest import Loop
+
+
+class _Open(IdButton, prefix="test:open"):
+    label = "Open"
+    style = discord.ButtonStyle.primary
+    emoji = "📝"
+
+
+async def test_a_card_with_an_embed_buttons_and_a_file_arrives_whole(loop: Loop) -> None:
+    channel = loop.guild.channel("general")
+    view = discord.ui.View(timeout=None)
+    view.add_item(_Open(7))
+    view.add_item(_Open(8, label="Other"))
+    embed = discord.Embed(title="Skill of the day", description="Box breathing")
+    await loop.bot.outbox.enqueue(
+        guild_id=loop.guild.id,
+        kind="test:card",
+        key="1",
+        channel_id=channel.id,
+        content="Good morning",
+        embed=embed,
+        view=view,
+        files=[("pulse.png", b"\x89PNG fake")],
+    )
+    report = await loop.bot.outbox.drain()
+    assert len(report.sent) == 1
+
+    (message,) = loop.fake.messages_in(channel.id)
+    assert message["content"] == "Good morning"
+    assert [e["title"] for e in message["embeds"]] == ["Skill of the day"]
+    buttons = [b for row in message["components"] for b in row["components"]]
+    assert [(b["custom_id"], b["label"]) for b in buttons] == [
+        ("test:open:7", "Open"),
+        ("test:open:8", "Other"),
+    ]
+    assert buttons[0]["emoji"]["name"] == "📝"
+    assert loop.fake.uploads[message["id"]] == [("pulse.png", b"\x89PNG fake")]
+    # The view went out stopped: discord.py keeps no copy of it per sent message.
+    assert not [v for v in loop.bot.persistent_views if any(i.custom_id == "test:open:7" for i in v.children)]
+
+
+async def test_a_row_stored_by_the_previous_version_still_sends(loop: Loop) -> None:
+    """Rows queued before an upgrade keep Discord's body shape: the new sender reads them as they are."""
+    channel = loop.guild.channel("general")
+    old_body = {
+        "content": "queued before the upgrade",
+        "components": [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "Check in", "custom_id": "checkin:open:5"}],
+            }
+        ],
+        "allowed_mentions": {"parse": ["users"]},
+    }
+    async with loop.bot.db.transaction() as tx:
+        await loop.bot.outbox.repo.add(
+            tx,
+            guild_id=loop.guild.id,
+            kind="test:old",
+            dedupe_key="test:old:1:c1",
+            nonce="o" + "1" * 24,
+            priority=50,
+            channel_id=channel.id,
+            user_id=None,
+            payload=old_body,
+            ref="",
+            due_at=loop.clock.now(),
+            now=loop.clock.now(),
+        )
+    assert len((await loop.bot.outbox.drain()).sent) == 1
+    (message,) = loop.fake.messages_in(channel.id)
+    assert message["content"] == "queued before the upgrade"
+    assert message["components"][0]["components"][0]["custom_id"] == "checkin:open:5"
+
+
+async def test_every_callback_for_a_kind_runs(loop: Loop) -> None:
+    channel = loop.guild.channel("general")
+    heard: list[str] = []
+
+    async def first(row: OutboxRow, message_id: int | None) -> None:
+        heard.append(f"first {row.kind} {message_id is not None}")
+
+    async def second(row: OutboxRow, message_id: int | None) -> None:
+        heard.append(f"second {row.kind}")
+
+    loop.bot.outbox.on_delivered("test:post", first)
+    loop.bot.outbox.on_delivered("test:post", second)
+    await loop.bot.outbox.enqueue(
+        guild_id=loop.guild.id, kind="test:post", key="1", channel_id=channel.id, content="hello"
+    )
+    await loop.bot.outbox.drain()
+    assert heard == ["first test:post True", "second test:post"]
+
+
+async def test_only_buttons_can_wait(loop: Loop) -> None:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Select(custom_id="test:pick", options=[discord.SelectOption(label="a")]))
+    with pytest.raises(ValueError, match="only buttons"):
+        await loop.bot.outbox.enqueue(
+            guild_id=loop.guild.id, kind="test:post", key="1", channel_id=1, view=view
+        )
