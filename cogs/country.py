@@ -14,10 +14,9 @@ from discord.ext import commands
 
 from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
-from bot.core.consent import answer_privately
 from bot.core.countries import countries, validate_country
 from bot.core.errors import UserError
-from bot.core.members import Member
+from bot.core.member_setting import MemberSetting
 
 # What a member types to stop using their own country and go back to the group's.
 BACK_TO_GROUP = "group"
@@ -51,62 +50,61 @@ async def _autocomplete(
     return choices
 
 
+class CountrySetting(MemberSetting[str | None]):
+    """A member's own country (``None``: back to the group's)."""
+
+    not_in_a_group = (
+        "I don't have you in any group yet. Run `/country` inside your group's server first. "
+        "Until then, `/resources country:` shows any country's helplines."
+    )
+
+    def __init__(self, bot: ResilienceBot) -> None:
+        super().__init__(bot.members, bot.consent)
+        self.guilds = bot.guilds_repo
+
+    def parse(self, raw: str) -> str | None:
+        return _parse(raw)
+
+    async def _group_country(self, guild_ids: list[int]) -> str | None:
+        """The first of the member's groups that has set a country."""
+        for guild_id in guild_ids:
+            country = (await self.guilds.get(guild_id)).country
+            if country:
+                return country
+        return None
+
+    async def describe(self, user_id: int, guild_ids: list[int], *, in_dm: bool) -> str:
+        if in_dm:
+            own = await self.members.own_country(user_id)
+        else:
+            member = await self.members.get(guild_ids[0], user_id)
+            own = member.country if member else None
+        return _current(own, await self._group_country(guild_ids))
+
+    async def nothing_to_save(self, guild_id: int, user_id: int, value: str | None) -> bool:
+        member = await self.members.get(guild_id, user_id)
+        return value is None and (member is None or member.country is None)
+
+    async def store(self, guild_id: int, user_id: int, value: str | None) -> None:
+        await self.members.set_country(guild_id, user_id, value)
+
+    async def confirm(self, value: str | None, guild_ids: list[int], *, everywhere: bool) -> str:
+        return _saved(value, await self._group_country(guild_ids), everywhere=everywhere)
+
+
 class Country(commands.Cog):
     """Per-member country, for helplines."""
 
     def __init__(self, bot: ResilienceBot) -> None:
         self.bot = bot
+        self.setting = CountrySetting(bot)
 
     @app_commands.command(name="country", description="Set your own country for helplines (or see it)")
     @app_commands.describe(code="Two-letter country code, like GB or US; `group` to use your group's")
     @app_commands.autocomplete(code=_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def country(self, interaction: discord.Interaction[Any], code: str | None = None) -> None:
-        if interaction.guild is None:
-            await self._in_dm(interaction, code)
-            return
-        guild_id = interaction.guild.id
-        member = await self.bot.members.get(guild_id, interaction.user.id)
-        own = member.country if member else None
-        group = (await self.bot.guilds_repo.get(guild_id)).country
-        if code is None:
-            await interaction.response.send_message(_current(own, group), ephemeral=True)
-            return
-        chosen = _parse(code)
-        if chosen is None and own is None:
-            # Nothing to forget, so nothing to agree to first.
-            await interaction.response.send_message(_saved(None, group), ephemeral=True)
-            return
-
-        async def save(inter: discord.Interaction[Any], _member: Member) -> None:
-            await self.bot.members.set_country(guild_id, inter.user.id, chosen)
-            message = _saved(chosen, group)
-            await answer_privately(interaction, inter, message)
-
-        await self.bot.consent.require(interaction, guild_id, save)
-
-    async def _in_dm(self, interaction: discord.Interaction[Any], code: str | None) -> None:
-        guild_ids = await self.bot.members.guilds_of(interaction.user.id)
-        if not guild_ids:
-            await interaction.response.send_message(
-                "I don't have you in any group yet. Run `/country` inside your group's server first. "
-                "Until then, `/resources country:` shows any country's helplines.",
-                ephemeral=True,
-            )
-            return
-        group = None
-        for guild_id in guild_ids:
-            group = (await self.bot.guilds_repo.get(guild_id)).country
-            if group:
-                break
-        if code is None:
-            own = await self.bot.members.own_country(interaction.user.id)
-            await interaction.response.send_message(_current(own, group), ephemeral=True)
-            return
-        chosen = _parse(code)
-        for guild_id in guild_ids:
-            await self.bot.members.set_country(guild_id, interaction.user.id, chosen)
-        await interaction.response.send_message(_saved(chosen, group, everywhere=True), ephemeral=True)
+        await self.setting.handle(interaction, code)
 
 
 def _current(own: str | None, group: str | None) -> str:
