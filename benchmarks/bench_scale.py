@@ -50,6 +50,8 @@ REPO_ROOT = str(Path(__file__).resolve().parent.parent)
 
 def _fill_schedules(database: Path, count: int) -> None:
     """Insert ``count`` daily schedules directly, as many groups' features would have made them."""
+    from bot.db import to_db_time
+
     now = datetime.now(UTC)
     rows = []
     for i in range(count):
@@ -62,8 +64,8 @@ def _fill_schedules(database: Path, count: int) -> None:
                 "daily",
                 "09:00",
                 "Europe/London",
-                due.isoformat(),
-                now.isoformat(),
+                to_db_time(due),  # the database's own format: parsed back by from_db_time
+                to_db_time(now),
             )
         )
     with sqlite3.connect(database) as conn:

@@ -63,10 +63,13 @@ def bare_bot() -> commands.Bot:
 def our_bot_factory(database: Path) -> BotFactory:
     """Ours, built the way ``python -m bot`` builds it (imported late: it may not exist yet)."""
     from bot.app import create_bot
+    from bot.core.crypto import generate_key
     from bot.core.settings import Settings
 
+    key = generate_key()  # a bot with a token needs a key; the benchmark makes its own (no .env)
+
     def build() -> commands.Bot:
-        settings = Settings(database_path=database, discord_token=TOKEN)
+        settings = Settings(database_path=database, discord_token=TOKEN, encryption_key=key)
         return _quiet(create_bot(settings, clock=None))
 
     return build

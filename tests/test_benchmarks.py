@@ -22,3 +22,39 @@ async def test_the_streak_query_benchmark_reads_through_the_real_repository(tmp_
         assert (await db.fetch_one("SELECT COUNT(*) AS n FROM checkins"))["n"] == 3 * 200
     finally:
         await db.close()
+
+
+def test_scale_schedules_are_written_in_the_databases_own_time_format(tmp_path) -> None:
+    """A timestamp with microseconds (most moments) once broke start-up parsing in bench_scale."""
+    import asyncio
+    import sqlite3
+
+    from benchmarks.bench_scale import _fill_schedules
+    from bot.db import SqliteDatabase, from_db_time
+
+    async def migrate() -> None:
+        db = SqliteDatabase(tmp_path / "scale.db")
+        await db.connect()
+        await db.migrate()
+        await db.close()
+
+    asyncio.run(migrate())
+    _fill_schedules(tmp_path / "scale.db", 3)
+    with sqlite3.connect(tmp_path / "scale.db") as conn:
+        rows = conn.execute("SELECT next_due, created_at FROM schedules").fetchall()
+    assert len(rows) == 3
+    for due, created in rows:
+        assert from_db_time(due) > from_db_time(created)
+
+
+async def test_the_transport_benchmark_builds_its_bot_with_no_env(tmp_path, monkeypatch) -> None:
+    """It makes its own key: a bot with a token refuses to start without one."""
+    from benchmarks.bench_transport import our_bot_factory
+    from tests.support.loopback import LoopbackDiscord, running
+
+    monkeypatch.delenv("ENCRYPTION_KEY", raising=False)
+    async with LoopbackDiscord() as fake:
+        fake.add_guild(name="Benchmark Group", channels=["general"], members=2, admins=1)
+        bot = our_bot_factory(tmp_path / "transport.db")()
+        async with running(bot, "bench-token", ready_within=30):
+            assert bot.is_ready()
