@@ -1,6 +1,6 @@
 """Pairing benchmark: one round for 500 opted-in members.
 
-- ``pairing_500_ms``: :func:`bot.pairing.make_pairs` for 500 members with 52 weeks of history
+- ``pairing_500_ms``: :func:`bot.pairs.pairing.make_pairs` for 500 members with 52 weeks of history
   (one random perfect pairing per week, as a stand-in for past rounds) and 200 avoid entries;
   median of several runs with different seeds. Baseline: a naive greedy matcher (first fit in
   member order, skipping only forbidden pairs) on the same input in the same run.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.demo.stage import Stage
-from bot.pairs import logic as pairs_flow
+from bot.pairs.logic import followup_at
 
 GOALS = (
     "a ten-minute walk most days",
@@ -41,7 +41,7 @@ async def play(stage: Stage) -> None:
     await group.bot.outbox.drain()
     stage.show_new()
 
-    halfway = pairs_flow.followup_at(stage.now(), stage.now() + timedelta(weeks=1))
+    halfway = followup_at(stage.now(), stage.now() + timedelta(weeks=1))
     local = halfway.astimezone(stage.zone)
     days = (local.date() - stage.now().astimezone(stage.zone).date()).days
     stage.narrate("Halfway through the round, each pair's thread gets a short follow-up.")

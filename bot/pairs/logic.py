@@ -1,7 +1,8 @@
-"""Pure helpers for accountability pairs: round dates, intro text, preview text."""
+"""The flow of a pairs round, pure: its dates, the intro and preview texts, the audit summary."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ def followup_at(start: datetime, end: datetime, day: int | None = None) -> datet
 
 
 def first_step(group_id: int) -> str:
+    """The suggested first step for a group (the same group always gets the same one)."""
     return FIRST_STEPS[group_id % len(FIRST_STEPS)]
 
 
@@ -49,10 +51,12 @@ def skill_of_the_week(skills: Mapping[str, Skill], round_id: int) -> Skill | Non
 
 
 def mention(user_id: int) -> str:
+    """Discord's mention markup for a member."""
     return f"<@{user_id}>"
 
 
 def goal_line(user_id: int, goal: str | None) -> str:
+    """A member and what they want accountability for."""
     if goal:
         return f"{mention(user_id)}: wants accountability for *{goal}*"
     return f"{mention(user_id)}: no goal line yet (add one with `/pair join goal:`)"
@@ -105,3 +109,9 @@ def preview_text(result: PairingResult, *, ends_at: datetime, replaces_active: b
         lines.append("")
         lines.append("Approving ends the current round and archives its threads.")
     return "\n".join(lines)[:2000]
+
+
+def group_count(summary: str) -> str:
+    """ "4 pairs" for the audit log, from a round summary (never names or goal lines)."""
+    found = re.search(r"(\d+) group", summary)
+    return f"{found[1]} pairs" if found else ""

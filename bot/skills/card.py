@@ -1,14 +1,12 @@
-"""How a skill looks in Discord: the daily card embed and short one-line listings. Pure."""
+"""The words about skills that need no Discord: the practised line, listings and toolkit lines.
+
+The card itself (a Discord embed) is built in ``cogs/skills/card.py``.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
-import discord
-
-from bot.core.content.models import Skill, label
-
-CARD_COLOUR = discord.Colour(0x5B8DEF)
+from bot.core.content.models import Skill
+from bot.skills.store import ToolkitEntry
 
 
 def practised_line(count: int) -> str:
@@ -20,26 +18,18 @@ def practised_line(count: int) -> str:
     return f"{count} people practised this."
 
 
-def skill_embed(skill: Skill, *, practised: int | None = None, day: date | None = None) -> discord.Embed:
-    """The skill card: title, why, numbered steps, minutes and the reflection question.
-
-    ``practised`` adds the "how many practised" line (the daily post); ``day`` names the post's date.
-    """
-    steps = "\n".join(f"**{n}.** {step}" for n, step in enumerate(skill.steps, start=1))
-    description = f"*{skill.why}*\n\n{steps}"
-    title = f"Skill of the day: {skill.title}" if day is not None else skill.title
-    embed = discord.Embed(title=title[:256], description=description[:4096], colour=CARD_COLOUR)
-    minutes = "1 minute" if skill.minutes == 1 else f"{skill.minutes} minutes"
-    embed.add_field(name="Time", value=minutes, inline=True)
-    embed.add_field(name="Good for", value=", ".join(label(t) for t in skill.good_for)[:1024], inline=True)
-    embed.add_field(name="To reflect on", value=skill.reflection[:1024], inline=False)
-    footer = f"{label(skill.category)} · {label(skill.kind)} · id: {skill.id}"
-    if practised is not None:
-        footer = f"{practised_line(practised)}  ·  {footer}"
-    embed.set_footer(text=footer[:2048])
-    return embed
-
-
 def skill_line(skill: Skill) -> str:
     """One line for lists: title, id, minutes and the why."""
     return f"**{skill.title}** (`{skill.id}`, {skill.minutes} min): {skill.why}"
+
+
+def toolkit_line(entry: ToolkitEntry, skill: Skill | None) -> str:
+    """One saved skill in ``/toolkit``, with how often and when the member last practised it."""
+    title = f"**{skill.title}** (`{skill.id}`)" if skill else f"`{entry.skill_id}` (no longer available)"
+    if entry.practised:
+        times = "once" if entry.practised == 1 else f"{entry.practised} times"
+        assert entry.last_practised is not None
+        done = f"practised {times}, last on <t:{int(entry.last_practised.timestamp())}:D>"
+    else:
+        done = "not practised yet"
+    return f"- {title}: {done}"

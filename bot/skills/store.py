@@ -205,12 +205,6 @@ class SkillRepository:
         )
         return _post(row) if row else None
 
-    async def posts(self, guild_id: int) -> list[SkillPost]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM skill_posts WHERE guild_id = ? ORDER BY post_id", (guild_id,)
-        )
-        return [_post(r) for r in rows]
-
     async def mark_skipped(self, post_id: int) -> None:
         await self.db.execute("UPDATE skill_posts SET status = 'skipped' WHERE post_id = ?", (post_id,))
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.content import load_content
-from bot.skills import Pick, cycle_order, ids_in_theme, next_skill, simulate
+from bot.skills.logic import Pick, cycle_order, ids_in_theme, next_skill, simulate
 
 SHIPPED = sorted(load_content(Path(__file__).resolve().parents[2] / "content").skills)
 

@@ -9,17 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.content import Category, Kind, Skill, Tag, load_content
-from bot.skills import (
-    alternative_of_same_kind,
-    closest_titles,
-    feeling_tags,
-    find_skills,
-    ids_in_theme,
-    matches_theme,
-    normalise_theme,
-    suggest,
-    themes,
-)
+from bot.skills.logic import ids_in_theme, matches_theme, normalise_theme, themes
+from bot.skills.search import alternative_of_same_kind, closest_titles, feeling_tags, find_skills, suggest
 
 SKILLS = load_content(Path(__file__).resolve().parents[2] / "content").skills
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.skills import simulate
+from bot.skills.logic import simulate
 from tests.conftest import expected_errors
-from tests.skills_cog.conftest import card_title, cards, footer, schedule_skills
+from tests.skills.conftest import card_title, cards, footer, schedule_skills
 
 
 def _id(message) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import Group, agree
-from tests.skills_cog.conftest import cards, footer, post_day, schedule_skills
+from tests.skills.conftest import cards, footer, post_day, schedule_skills
 
 
 async def test_the_card_and_its_thread_intro_are_outbox_rows(group: Group) -> None:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from bot.core.content import Skill
 from bot.core.content.models import REFLECTION_MAX, STEP_MAX, STEPS_MAX, TITLE_MAX, WHY_MAX
-from bot.skills.card import practised_line, skill_embed, skill_line
+from bot.skills.card import practised_line, skill_line
+from cogs.skills.card import skill_embed
 
 
 def _fits(embed) -> None:

@@ -8,7 +8,7 @@ import pytest
 from simcord.backend.errors import SetupError
 
 from tests.conftest import agree, expected_errors
-from tests.skills_cog.conftest import cards, post_day, schedule_skills
+from tests.skills.conftest import cards, post_day, schedule_skills
 
 FACILITATOR_COMMANDS = [
     ("skill theme", {"theme": "sleep"}),

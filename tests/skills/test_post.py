@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import agree, restart
-from tests.skills_cog.conftest import card_title, cards, footer, post_day, schedule_skills
+from tests.skills.conftest import card_title, cards, footer, post_day, schedule_skills
 
 
 async def test_daily_post_shows_a_full_card_with_buttons(group):
