@@ -40,3 +40,39 @@ def check_all(root: Path) -> list[Problem]:
 def load_all(root: Path) -> Content:
     """The content, or ``ContentInvalid`` with every problem (the bot refuses to start)."""
     return load_content(root, extra_validators=VALIDATORS)
+
+
+def folder_missing(root: Path) -> str | None:
+    """A line saying, in words, that there is no content folder at ``root``; None when there is."""
+    if root.is_dir():
+        return None
+    what = "is a file, not a folder" if root.exists() else "does not exist"
+    return (
+        f"CONTENT_PATH: the content folder {root} {what}; point CONTENT_PATH at a folder like the "
+        "shipped content/ (skills/, prompts/, emotions.toml, agreement.toml, crisis/)"
+    )
+
+
+def format_problem(problem: Problem, root: Path | None = None) -> str:
+    """One problem as a line: the file (under ``root`` when given), the field, what is wrong."""
+    where = problem.file
+    if root is not None:
+        where = (root / problem.file).as_posix() + ("/" if problem.file.endswith("/") else "")
+    if problem.field in {"", "-"}:  # the whole file or folder
+        return f"{where}: {problem.message}"
+    return f"{where}: {problem.field}: {problem.message}"
+
+
+def startup_lines(root: Path, limit: int = 10) -> list[str]:
+    """What stops the bot (or the demo) starting on this content folder, a line each; [] when valid.
+
+    At most ``limit`` problems, then a pointer to ``content check``, which lists them all.
+    """
+    missing = folder_missing(root)
+    if missing:
+        return [missing]
+    problems = check_all(root)
+    lines = [format_problem(p, root) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit} more: `resilience-bot content check` lists them all")
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,15 +42,20 @@ class TimezoneSetting(MemberSetting[ZoneInfo]):
         await self.bot.config_changed(guild_id)
 
     async def confirm(self, value: ZoneInfo, guild_ids: list[int], *, everywhere: bool) -> str:
-        now = int(self.bot.clock.now().timestamp())
+        # The zone's own wall clock, as text: a <t:...> stamp is drawn in the reader's device
+        # zone, so it could not show whether the zone just chosen is the right one.
+        local = wall_clock(self.bot.clock.now(), value)
         if everywhere:
-            return (
-                f"Saved: your timezone is **{value.key}** in all your groups. It's <t:{now}:t> for you now."
-            )
+            return f"Saved: your timezone is **{value.key}** in all your groups. It's {local} now."
         return (
-            f"Saved: your timezone is **{value.key}**. Your days and reminders follow it. "
-            f"(Right now it's <t:{now}:t> where you are.)"
+            f"Saved: your timezone is **{value.key}**; your days and reminders follow it. It's {local} now."
         )
+
+
+def wall_clock(now: datetime, zone: ZoneInfo) -> str:
+    """``"Monday 02:30 in America/New_York"``: what a clock in ``zone`` shows at ``now``."""
+    local = now.astimezone(zone)
+    return f"{local:%A %H:%M} in {zone.key}"
 
 
 class Timezone(commands.Cog):

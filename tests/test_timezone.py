@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from bot.core.timezones import search_zones
+from cogs.timezone import wall_clock
 from tests.conftest import agree, expected_errors
 
 
@@ -13,6 +17,14 @@ def test_search_finds_cities_people_type():
     assert search_zones("londn")[0] == "Europe/London"  # a typo still finds it
     assert len(search_zones("")) > 0
     assert len(search_zones("a", limit=25)) <= 25
+
+
+def test_wall_clock_is_the_zone_s_own_time_and_day():
+    late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # already Tuesday in Asia
+    assert wall_clock(late, ZoneInfo("America/New_York")) == "Monday 18:30 in America/New_York"
+    assert wall_clock(late, ZoneInfo("Asia/Tokyo")) == "Tuesday 08:30 in Asia/Tokyo"
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # DST: London is UTC+1
+    assert wall_clock(summer, ZoneInfo("Europe/London")) == "Wednesday 13:00 in Europe/London"
 
 
 async def test_autocomplete_offers_matching_zones(group):
@@ -30,8 +42,10 @@ async def test_nothing_is_stored_before_consent_then_saved_after(group):
     assert await group.bot.members.get(group.guild.id, member.id) is None
 
     saved = await agree(member, shown)
-    assert "America/New_York" in saved.response.content
-    assert "<t:" in saved.response.content
+    # 07:00 UTC is 02:00 in New York: the zone just chosen, as text. A <t:...> stamp would be
+    # drawn in the reader's device zone, and could not confirm the choice.
+    assert "It's Monday 02:00 in America/New_York now." in saved.response.content
+    assert "<t:" not in saved.response.content
     stored = await group.bot.members.get(group.guild.id, member.id)
     assert stored is not None and stored.timezone == "America/New_York"
 
@@ -48,7 +62,7 @@ async def test_consented_member_changes_zone_directly_and_can_see_it(group):
     member = group.member
     await agree(member, await member.slash(group.general, "timezone", zone="Europe/Paris"))
     again = await member.slash(group.general, "timezone", zone="Asia/Kolkata")
-    assert "Asia/Kolkata" in again.response.content
+    assert "It's Monday 12:30 in Asia/Kolkata now." in again.response.content  # a half-hour zone
     shown = await member.slash(group.general, "timezone")
     assert "Asia/Kolkata" in shown.response.content
 
@@ -65,7 +79,9 @@ async def test_timezone_in_dms_updates_every_group(group):
     member = group.member
     await agree(member, await member.slash(group.general, "timezone", zone="Europe/Paris"))
     result = await member.user.slash("timezone", zone="Australia/Sydney")
-    assert "Australia/Sydney" in result.response.content
+    assert "in all your groups" in result.response.content
+    assert "It's Monday 18:00 in Australia/Sydney now." in result.response.content  # UTC+11 in November
+    assert "<t:" not in result.response.content
     stored = await group.bot.members.get(group.guild.id, member.id)
     assert stored is not None and stored.timezone == "Australia/Sydney"
 

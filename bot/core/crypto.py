@@ -49,18 +49,21 @@ def split_keys(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+# The end of every malformed-key message; `keys rotate` says something else instead.
+KEY_HINT = "make one with `resilience-bot keys generate`"
+
+
 def check_keys(value: str) -> list[str]:
     """Validate an ``ENCRYPTION_KEY`` value without revealing it in the error."""
     keys = split_keys(value)
     if not keys:
-        raise ValueError("is empty; make one with `resilience-bot keys generate`")
+        raise ValueError(f"is empty; {KEY_HINT}")
     for number, key in enumerate(keys, start=1):
         try:
             Fernet(key.encode("ascii"))
         except (ValueError, UnicodeEncodeError):
             raise ValueError(
-                f"key {number} is not a Fernet key (44 characters of url-safe base64); "
-                "make one with `resilience-bot keys generate`"
+                f"key {number} is not a Fernet key (44 characters of url-safe base64); {KEY_HINT}"
             ) from None
     return keys
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,43 +29,85 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
+    # Each field's description is its documentation: `.env.example` and the README's
+    # configuration table are generated from them (bot/core/settings_docs.py). Extra keys:
+    # ``fill_in`` (left uncommented in .env.example: the operator fills it in), ``example``
+    # (the default as written in .env, when the real one is computed) and ``shown`` (the
+    # README's default column, when an empty default means something).
     discord_token: SecretStr | None = Field(
-        default=None, description="Bot token. Absent means the offline demo runs instead."
-    )
-    database_path: Path = Field(default=Path("data/resilience.db"), description="SQLite database file.")
-    log_level: str = Field(default="INFO", description="CRITICAL, ERROR, WARNING, INFO or DEBUG.")
-    dev_guild_id: int | None = Field(default=None, description="Sync commands to this one guild only.")
-    default_timezone: str = Field(default="UTC", description="IANA zone for groups that set none.")
-    owner_ids: Annotated[frozenset[int], NoDecode] = Field(
-        default=frozenset(), description="Comma-separated Discord user ids allowed to run owner commands."
-    )
-    content_path: Path = Field(default=SHIPPED_CONTENT, description="Folder of validated content files.")
-    catchup_grace_minutes: int = Field(
-        default=120, ge=0, le=7 * 24 * 60, description="How late a missed scheduled send may still go out."
+        default=None,
+        description="The bot's token (Developer Portal → your application → Bot → Reset Token). "
+        "Empty: `make run` plays the offline demo instead of connecting. Never logged.",
+        json_schema_extra={"fill_in": True},
     )
     encryption_key: SecretStr | None = Field(
         default=None,
-        description="Fernet key(s) for free text at rest ('new,old' during a rotation); "
-        "`resilience-bot keys generate` makes one. Required with DISCORD_TOKEN.",
+        description="Fernet key that encrypts members' notes, goals and safety plans at rest; "
+        "required with DISCORD_TOKEN. Make one with `resilience-bot keys generate` and keep a copy "
+        "safe: without it the stored notes cannot be read. During a rotation: new,old.",
+        json_schema_extra={"fill_in": True, "shown": "*(required with a token)*"},
     )
-    backup_dir: Path = Field(default=Path("data/backups"), description="Folder for database backups.")
+    database_path: Path = Field(
+        default=Path("data/resilience.db"),
+        description="The SQLite database file; back it up (it holds members' check-ins). "
+        "An unwritable or damaged file is a clear start-up error.",
+    )
+    default_timezone: str = Field(
+        default="UTC", description="IANA timezone for groups that have not run `/setup timezone` yet."
+    )
+    log_level: str = Field(
+        default="INFO",
+        description="CRITICAL, ERROR, WARNING, INFO or DEBUG. Message text is never logged at any level.",
+    )
+    dev_guild_id: int | None = Field(
+        default=None,
+        description="While trying the bot out: your server's id, so slash commands appear there at "
+        "once. Leave empty in production to register them globally.",
+    )
+    owner_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated Discord user ids allowed operator commands such as "
+        "`@Resilience Bot sync`.",
+        json_schema_extra={"shown": "*(empty: the application's owner)*"},
+    )
+    content_path: Path = Field(
+        default=SHIPPED_CONTENT,
+        description="The content folder: skills, prompts, emotions, crisis data and the group agreement.",
+        json_schema_extra={"example": "content", "shown": "`content` (the shipped folder)"},
+    )
+    catchup_grace_minutes: int = Field(
+        default=120,
+        ge=0,
+        le=7 * 24 * 60,
+        description="After downtime, a scheduled post or queued message this many minutes late still "
+        "goes out (once); older ones are skipped with a log line (crisis replies and alerts never are).",
+    )
+    backup_dir: Path = Field(
+        default=Path("data/backups"), description="Where the nightly online backup of the database goes."
+    )
     backup_keep: int = Field(default=7, ge=1, le=365, description="How many backups to keep.")
     database_url: str | None = Field(
         default=None,
-        description="sqlite:///path (default: DATABASE_PATH) or, at scale, postgresql://user@host:5432/db.",
+        description="sqlite:///path, or at scale postgresql://user@host:5432/db (see *Running at scale*).",
+        json_schema_extra={"shown": "*(SQLite at DATABASE_PATH)*"},
     )
     shard_count: int | None = Field(
-        default=None, ge=1, le=10_000, description="Total number of shards across all processes (sharding)."
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Total number of gateway shards across all processes.",
+        json_schema_extra={"shown": "*(not sharded)*"},
     )
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
-        default=None, description="Comma-separated shard ids this process runs, e.g. 0,1 (needs SHARD_COUNT)."
+        default=None,
+        description="Comma-separated shards this process runs, e.g. 0,1 (needs SHARD_COUNT).",
+        json_schema_extra={"shown": "*(all of SHARD_COUNT)*"},
     )
-
     outbox_rate: float = Field(
         default=48.0,
         gt=0,
         le=10_000,
-        description="Requests per second the send queue allows before any 429 (Discord allows 50).",
+        description="Requests per second the send queue allows itself (Discord's global limit is 50).",
     )
     outbox_concurrency: int = Field(
         default=16, ge=1, le=1_000, description="How many queued sends may be in flight at once."
@@ -73,7 +116,8 @@ class Settings(BaseSettings):
         default=30,
         ge=1,
         le=7 * 24 * 60,
-        description="How long a send is retried through 5xx / timeouts before it is marked failed.",
+        description="How long server errors and timeouts are retried before a send is marked failed "
+        "(and shown in `/status`).",
     )
 
     @field_validator("discord_token", mode="before")
@@ -228,3 +272,46 @@ def load_settings(**overrides: Any) -> Settings:
         if name != "DISCORD_TOKEN" and "input" in first and first["type"].startswith(("int", "bool")):
             message = f"{message} (got {str(first['input'])[:40]!r})"
         raise SettingsError(f"{name}: {message}") from None
+
+
+def variable_names() -> list[str]:
+    """Every setting's environment variable, in the order they are documented."""
+    return [name.upper() for name in Settings.model_fields]
+
+
+def closest_variable(name: str) -> str | None:
+    """The setting ``name`` was probably meant to be, or None when it does not look like one."""
+    known = variable_names()
+    upper = name.strip().upper()
+    if not upper or upper in known:
+        return None
+    # A letter swapped or dropped (DEFUALT_TIMEZONE, LOGLEVEL, OWNER_ID): close as a whole.
+    close = difflib.get_close_matches(upper, known, n=1, cutoff=0.7)
+    if close:
+        return close[0]
+    # A name cut short (TIMEZONE, TOKEN): the end of exactly one setting.
+    ends = [k for k in known if k.endswith(f"_{upper}")]
+    return ends[0] if len(ends) == 1 else None
+
+
+def dotenv_warnings(path: Path | None = None) -> list[str]:
+    """One line per variable in ``.env`` that is not a setting but looks like one.
+
+    Such a line is ignored, so the setting it meant silently keeps its default. Variables that
+    look like none of ours (another tool's, sharing the file) pass without a word.
+    """
+    from dotenv import dotenv_values
+
+    where = path or Path(str(Settings.model_config.get("env_file") or ".env"))
+    if not where.is_file():
+        return []
+    try:
+        names = list(dotenv_values(where, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return []  # reading it for settings reports the problem
+    warnings = []
+    for name in names:
+        meant = closest_variable(name)
+        if meant is not None:
+            warnings.append(f"{where}: {name} is not a setting, so it is ignored; did you mean {meant}?")
+    return warnings

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 import simcord
 
@@ -39,11 +39,32 @@ def discover_scenes() -> list[tuple[str, Scene]]:
     return scenes
 
 
-async def run_demo(out: TextIO | None = None) -> int:
-    """Play every scene against a fresh database; print what each person saw. Returns 0."""
+def demo_settings(folder: Path, content_path: Path | None = None) -> Settings:
+    """The simulated group's settings: every one given here, none read from the environment.
+
+    An operator's ``.env`` may hold a token, a key, a PostgreSQL ``DATABASE_URL`` or shards: the
+    demo must neither need nor touch any of them. Only the content folder is passed on, so a
+    facilitator can try edited content.
+    """
+    values: dict[str, Any] = {name: info.default for name, info in Settings.model_fields.items()}
+    values.update(
+        database_path=folder / "demo.db",
+        backup_dir=folder / "backups",
+        default_timezone="Europe/London",
+    )
+    if content_path is not None:
+        values["content_path"] = content_path
+    return Settings(**values)
+
+
+async def run_demo(out: TextIO | None = None, *, content_path: Path | None = None) -> int:
+    """Play every scene against a fresh database; print what each person saw. Returns 0.
+
+    ``content_path``: the content folder to play with (default: the shipped one).
+    """
     out = out or sys.stdout
     with tempfile.TemporaryDirectory(prefix="resilience-demo-") as tmp:
-        settings = Settings(database_path=Path(tmp) / "demo.db", default_timezone="Europe/London")
+        settings = demo_settings(Path(tmp), content_path)
         clock = FakeClock(DEMO_START)
         bot = create_bot(settings, clock=clock, guild_ready_timeout=0.05)
         try:

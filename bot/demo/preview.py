@@ -21,20 +21,21 @@ import simcord
 
 from bot.app import create_bot
 from bot.core.clock import FakeClock
-from bot.core.settings import Settings
-from bot.demo import DEMO_START
+from bot.demo import DEMO_START, demo_settings
 from bot.demo.stage import Group, Stage
 
 
 @asynccontextmanager
-async def preview_session(port: int = 0) -> AsyncIterator[tuple[simcord.Preview, Group]]:
+async def preview_session(
+    port: int = 0, *, content_path: Path | None = None
+) -> AsyncIterator[tuple[simcord.Preview, Group]]:
     """The demo's group, set up by its admin, with ``#group`` served on 127.0.0.1:``port``.
 
     Port 0 picks a free one (``preview.url`` names it). On exit the page stops answering,
     the simulated Discord shuts down and the bot is released with its database.
     """
     with tempfile.TemporaryDirectory(prefix="resilience-preview-") as tmp:
-        settings = Settings(database_path=Path(tmp) / "preview.db", default_timezone="Europe/London")
+        settings = demo_settings(Path(tmp), content_path)
         clock = FakeClock(DEMO_START)
         bot = create_bot(settings, clock=clock, guild_ready_timeout=0.05)
         try:
@@ -57,10 +58,10 @@ async def preview_session(port: int = 0) -> AsyncIterator[tuple[simcord.Preview,
             await bot.release()
 
 
-async def run_preview(port: int = 0, out: TextIO | None = None) -> int:
+async def run_preview(port: int = 0, out: TextIO | None = None, *, content_path: Path | None = None) -> int:
     """Serve the preview until the page's *End preview session* or Ctrl-C. Returns 0."""
     out = out or sys.stdout
-    async with preview_session(port) as (preview, group):
+    async with preview_session(port, content_path=content_path) as (preview, group):
         lines = [
             "Resilience Bot — browser preview",
             "The real bot runs against the demo's simulated server, set up by its admin.",

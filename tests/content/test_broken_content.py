@@ -237,3 +237,51 @@ def test_extra_validators_run(tmp_path: Path) -> None:
     assert seen == [root]
     with pytest.raises(ContentInvalid):
         load_content(root, extra_validators=[crisis_stub])
+
+
+# -- one cause, one line: what a broken skill does not add ---------------------------------------
+
+
+def test_a_syntax_error_is_reported_alone_not_with_the_references_it_breaks(tmp_path: Path) -> None:
+    # The prompt names skills in the broken file; those are not "unknown", just unreadable.
+    broken = SKILL.format(id="fine").replace("minutes = 3", "minutes = = 3")
+    prompt = PROMPT.format(id="uses-it", skills='"fine", "calm-breath"')
+    root = write_tree(tmp_path, skills={"broken.toml": broken}, prompts={"more.toml": prompt})
+    problem = only(check_content(root))
+    assert (problem.file, problem.field) == ("skills/broken.toml", "(syntax)")
+
+
+def test_a_broken_skill_is_one_line_where_it_is_and_real_typos_still_show(tmp_path: Path) -> None:
+    broken = SKILL.format(id="odd-one").replace('"life_skills"', '"resilience"')
+    prompt = PROMPT.format(id="uses-it", skills='"odd-one", "calm-breth"')
+    root = write_tree(tmp_path, skills={"broken.toml": broken}, prompts={"more.toml": prompt})
+    problems = check_content(root)
+    assert [(p.file, p.field) for p in problems] == [
+        ("skills/broken.toml", "skills.odd-one.category"),
+        ("prompts/more.toml", "prompts.uses-it.skills[1]"),  # calm-breth: a typo, reported
+    ]
+
+
+def test_a_missing_skills_folder_is_one_line(tmp_path: Path) -> None:
+    root = write_tree(tmp_path)
+    for path in (root / "skills").iterdir():
+        path.unlink()
+    (root / "skills").rmdir()
+    assert only(check_content(root)) == Problem("skills/", "-", "folder not found")
+
+
+def test_problems_read_as_words(tmp_path: Path) -> None:
+    from bot.validation import folder_missing, format_problem
+
+    assert format_problem(Problem("skills/a.toml", "skills.x.minutes", "is required")) == (
+        "skills/a.toml: skills.x.minutes: is required"
+    )
+    # No "-" for a whole file; under a root, the path an operator can open.
+    assert format_problem(Problem("emotions.toml", "-", "file not found"), tmp_path) == (
+        f"{tmp_path.as_posix()}/emotions.toml: file not found"
+    )
+    missing = folder_missing(tmp_path / "nope")
+    assert missing is not None
+    assert missing.startswith(f"CONTENT_PATH: the content folder {tmp_path / 'nope'} does not exist")
+    assert ": -:" not in missing
+    assert folder_missing(tmp_path) is None

@@ -17,6 +17,7 @@ Other content (crisis resources, ...) plugs in through ``EXTRA_VALIDATORS`` or t
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -123,23 +124,15 @@ def _check(root: Path, extra_validators: Sequence[Validator] | None) -> tuple[li
     if not root.is_dir():
         return [Problem(str(root), "-", "content folder not found")], None
 
-    skills, _ = _load_records(root, SKILLS_DIR, "skills", Skill, problems)
-    prompts, prompt_files = _load_records(root, PROMPTS_DIR, "prompts", Prompt, problems)
+    skills, _, broken_skills = _load_records(root, SKILLS_DIR, "skills", Skill, problems)
+    prompts, prompt_files, _ = _load_records(root, PROMPTS_DIR, "prompts", Prompt, problems)
     emotions = _load_emotions(root, problems)
 
-    # Cross-references: a prompt may only point at skills that exist.
-    for prompt in prompts.values():
-        for index, skill_id in enumerate(prompt.skills):
-            if skill_id not in skills:
-                hint = difflib.get_close_matches(skill_id, list(skills), n=1)
-                also = f"; did you mean {hint[0]!r}?" if hint else ""
-                problems.append(
-                    Problem(
-                        prompt_files[prompt.id],
-                        f"prompts.{prompt.id}.skills[{index}]",
-                        f"unknown skill id {skill_id!r}{also}",
-                    )
-                )
+    # Cross-references: a prompt may only point at skills that exist. A skill that is there but
+    # broken (a bad field, or a file that does not parse) is reported once, where it is: a line
+    # for every prompt naming it would bury that one.
+    if not broken_skills.unreadable:
+        problems.extend(_unknown_skills(prompts, prompt_files, skills, broken_skills.ids))
 
     validators = EXTRA_VALIDATORS if extra_validators is None else extra_validators
     for validator in validators:
@@ -148,6 +141,29 @@ def _check(root: Path, extra_validators: Sequence[Validator] | None) -> tuple[li
     if problems or emotions is None:
         return problems, None
     return problems, Content(skills=skills, prompts=prompts, emotions=emotions)
+
+
+def _unknown_skills(
+    prompts: Mapping[str, Prompt],
+    prompt_files: Mapping[str, str],
+    skills: Mapping[str, Skill],
+    broken: Collection[str],
+) -> list[Problem]:
+    problems = []
+    for prompt in prompts.values():
+        for index, skill_id in enumerate(prompt.skills):
+            if skill_id in skills or skill_id in broken:
+                continue
+            hint = difflib.get_close_matches(skill_id, list(skills), n=1)
+            also = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.append(
+                Problem(
+                    prompt_files[prompt.id],
+                    f"prompts.{prompt.id}.skills[{index}]",
+                    f"unknown skill id {skill_id!r}{also}",
+                )
+            )
+    return problems
 
 
 def _data_files(root: Path, folder: str, problems: list[Problem]) -> list[Path]:
@@ -191,23 +207,38 @@ def _records(data: dict[str, Any], key: str, rel: str, problems: list[Problem]) 
     return records
 
 
+@dataclasses.dataclass
+class _Broken:
+    """Records that are there but did not load: by id, or whole files that did not parse."""
+
+    ids: set[str] = dataclasses.field(default_factory=set)
+    unreadable: bool = False
+
+
 def _load_records(
     root: Path, folder: str, key: str, model: type[_M], problems: list[Problem]
-) -> tuple[dict[str, _M], dict[str, str]]:
+) -> tuple[dict[str, _M], dict[str, str], _Broken]:
     """Load every ``[[key]]`` table from ``root/folder/*.toml``; ids must be unique across files."""
     loaded: dict[str, _M] = {}
     origin: dict[str, str] = {}
-    for path in _data_files(root, folder, problems):
+    files = _data_files(root, folder, problems)
+    broken = _Broken(unreadable=not files)
+    for path in files:
         rel = _rel(root, path)
         data = _read_toml(root, path, problems)
+        if data is None or not isinstance(data.get(key), list):
+            broken.unreadable = True  # which ids this file holds is unknown
         if data is None:
             continue
         for index, item in enumerate(_records(data, key, rel, problems)):
             if not isinstance(item, dict):
                 problems.append(Problem(rel, f"{key}[{index}]", "should be a table"))
+                broken.unreadable = True  # which ids it held is unknown
                 continue
             record = _validate(model, item, rel, _prefix(key, index, item), problems)
             if record is None:
+                if isinstance(item.get("id"), str):
+                    broken.ids.add(item["id"])
                 continue
             record_id: str = getattr(record, "id")  # noqa: B009 - both models have an id
             if record_id in origin:
@@ -216,7 +247,7 @@ def _load_records(
                 continue
             loaded[record_id] = record
             origin[record_id] = rel
-    return loaded, origin
+    return loaded, origin, broken
 
 
 def _load_emotions(root: Path, problems: list[Problem]) -> EmotionVocabulary | None:
