@@ -1,5 +1,6 @@
 """What the bot says around crisis: the private reply, /resources, the channel pointer, the
-facilitator alert, the grounding steps and the safety-plan sections. Pure text, no I/O.
+facilitator alert and the grounding steps. Pure text, no I/O. (The safety plan's sections are
+in ``bot.safetyplan.logic``.)
 
 Written from shared/reference/safety.md: warm, short, no judgement, no quoting, never a method or
 means; always says it is automated, not watched around the clock and not an emergency service.
@@ -7,8 +8,6 @@ means; always says it is automated, not watched around the clock and not an emer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from bot.crisis.resources import CountryResources, Reach, Service
@@ -177,87 +176,3 @@ GROUNDING_STEPS: tuple[str, ...] = (
 def grounding_step(index: int) -> str:
     """Step ``index`` (0-based) of the exercise, clamped to the steps that exist."""
     return GROUNDING_STEPS[max(0, min(index, len(GROUNDING_STEPS) - 1))]
-
-
-# -- safety plan -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSection:
-    key: str
-    title: str
-    label: str  # the modal field label, at most 45 characters
-    placeholder: str
-
-
-PLAN_SECTIONS: tuple[PlanSection, ...] = (
-    PlanSection(
-        "warning_signs",
-        "1. My warning signs",
-        "My warning signs",
-        "Thoughts, moods or situations that tell me a crisis may be building",
-    ),
-    PlanSection(
-        "coping",
-        "2. Things I can do on my own",
-        "Things I can do on my own",
-        "What takes my mind off things: a walk, music, a shower, a game",
-    ),
-    PlanSection(
-        "places",
-        "3. People and places that help me feel better",
-        "People and places that help",
-        "A friend to hang out with, a café, the library, a park",
-    ),
-    PlanSection(
-        "people",
-        "4. People I can ask for help",
-        "People I can ask for help",
-        "Names and how to reach them",
-    ),
-    PlanSection(
-        "professionals",
-        "5. Professionals and services I can contact",
-        "Professionals and services",
-        "My therapist or GP, a helpline (see /resources), with numbers",
-    ),
-    PlanSection(
-        "environment",
-        "6. Making my space safer",
-        "Making my space safer",
-        "Things I can put away or ask someone to keep for me",
-    ),
-    PlanSection(
-        "reasons",
-        "7. My reasons for living",
-        "My reasons for living",
-        "People, pets, plans, what matters most to me",
-    ),
-)
-PLAN_KEYS = frozenset(s.key for s in PLAN_SECTIONS)
-# Seven sections of this length, plus titles, stay inside an embed's 6,000 characters.
-SECTION_MAX = 750
-# A modal holds at most five inputs, so the plan is edited in two parts.
-PLAN_PARTS: tuple[tuple[PlanSection, ...], ...] = (PLAN_SECTIONS[:4], PLAN_SECTIONS[4:])
-
-
-def clean_plan(sections: Mapping[str, str]) -> dict[str, str]:
-    """Keep only known sections, trimmed and within the length limit; drop empty ones."""
-    cleaned = {}
-    for key, value in sections.items():
-        text = value.strip()[:SECTION_MAX].rstrip()
-        if key in PLAN_KEYS and text:
-            cleaned[key] = text
-    return cleaned
-
-
-def plan_as_text(sections: Mapping[str, str]) -> str:
-    """The plan as a plain-text file someone can keep, print or share with their therapist."""
-    lines = ["My safety plan", "==============", ""]
-    for section in PLAN_SECTIONS:
-        lines += [section.title, sections.get(section.key, "").strip() or "(not filled in yet)", ""]
-    lines += [
-        "If you are in immediate danger, call your local emergency number.",
-        "Helplines for your country: /resources in your group's Discord server.",
-    ]
-    return "\n".join(lines) + "\n"

@@ -1,17 +1,15 @@
-"""SQL for crisis replies: events, facilitator alerts, group settings, opt-outs, safety plans.
+"""SQL for crisis replies: events, facilitator alerts, group settings, opt-outs.
 
 Nothing of a member's message is ever passed in here: only ids, a verdict level and times.
-All safety-plan SQL lives in this module so that encryption at rest can wrap it in one place.
+(Safety plans are the person's own, with their SQL in ``bot.safetyplan.store``.)
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.core.crypto import cipher_of
 from bot.db import Database, Row, from_db_time, to_db_time
 
 AlertLevel = Literal["concern", "urgent"]
@@ -109,12 +107,6 @@ class CrisisRepository:
         )
         return from_db_time(row["at"]) if row and row["at"] else None
 
-    async def count_events(self, guild_id: int) -> int:
-        row = await self.db.fetch_one(
-            "SELECT COUNT(*) AS n FROM crisis_events WHERE guild_id = ?", (guild_id,)
-        )
-        return int(row["n"]) if row else 0
-
     # -- alerts -------------------------------------------------------------------------------
 
     async def create_alert(
@@ -127,6 +119,7 @@ class CrisisRepository:
         source_message_id: int,
         now: datetime,
     ) -> int:
+        """A new open alert about ``user_id``'s message (by id only); its id."""
         return await self.db.insert(
             "INSERT INTO crisis_alerts (guild_id, user_id, event_id, level, source_channel_id, "
             "source_message_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -143,16 +136,14 @@ class CrisisRepository:
         )
 
     async def set_alert_message(self, alert_id: int, channel_id: int, message_id: int) -> None:
+        """Where the alert was posted, so its buttons can edit it."""
         await self.db.execute(
             "UPDATE crisis_alerts SET alert_channel_id = ?, alert_message_id = ? WHERE alert_id = ?",
             (channel_id, message_id, alert_id),
         )
 
-    async def delete_alert(self, alert_id: int) -> None:
-        """Forget an alert that could not be posted."""
-        await self.db.execute("DELETE FROM crisis_alerts WHERE alert_id = ?", (alert_id,))
-
     async def get_alert(self, alert_id: int) -> Alert | None:
+        """The alert with this id, or None."""
         row = await self.db.fetch_one("SELECT * FROM crisis_alerts WHERE alert_id = ?", (alert_id,))
         return _alert(row) if row else None
 
@@ -186,6 +177,7 @@ class CrisisRepository:
         return changed == 1
 
     async def stats(self, guild_id: int) -> AlertStats:
+        """How many of the group's alerts are in each state."""
         rows = await self.db.fetch_all(
             "SELECT state, COUNT(*) AS n FROM crisis_alerts WHERE guild_id = ? GROUP BY state", (guild_id,)
         )
@@ -200,12 +192,14 @@ class CrisisRepository:
     # -- settings -----------------------------------------------------------------------------
 
     async def settings(self, guild_id: int) -> CrisisSettings:
+        """The group's alert settings (the defaults until a facilitator changes them)."""
         row = await self.db.fetch_one("SELECT * FROM crisis_settings WHERE guild_id = ?", (guild_id,))
         if row is None:
             return CrisisSettings(guild_id)
         return CrisisSettings(guild_id, alerts=bool(row["alerts"]), ping_urgent=bool(row["ping_urgent"]))
 
     async def save_settings(self, settings: CrisisSettings, now: datetime) -> None:
+        """Store the group's alert settings."""
         await self.db.execute(
             "INSERT INTO crisis_settings (guild_id, alerts, ping_urgent, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET alerts = excluded.alerts, "
@@ -216,6 +210,7 @@ class CrisisRepository:
     # -- opt-outs -----------------------------------------------------------------------------
 
     async def opt_out(self, guild_id: int, user_id: int, now: datetime) -> None:
+        """No more automatic replies for this person (asked in ``guild_id``, 0 for a DM)."""
         await self.db.execute(
             "INSERT INTO crisis_optouts (guild_id, user_id, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO NOTHING",
@@ -232,43 +227,3 @@ class CrisisRepository:
             "SELECT 1 AS x FROM crisis_optouts WHERE user_id = ? LIMIT 1", (user_id,)
         )
         return row is not None
-
-    # -- safety plans (keyed by user id; the sections are encrypted at rest) --------------------
-
-    async def get_plan(self, user_id: int) -> dict[str, str] | None:
-        row = await self.db.fetch_one("SELECT sections FROM safety_plans WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        data = json.loads(cipher_of(self.db).decrypt(row["sections"]))
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-    async def save_plan(self, user_id: int, sections: dict[str, str], now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO safety_plans (user_id, sections, created_at, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET sections = excluded.sections, "
-            "updated_at = excluded.updated_at",
-            (
-                user_id,
-                cipher_of(self.db).encrypt(json.dumps(sections, ensure_ascii=False, sort_keys=True)),
-                to_db_time(now),
-                to_db_time(now),
-            ),
-        )
-
-    async def delete_plan(self, user_id: int) -> None:
-        await self.db.execute("DELETE FROM safety_plans WHERE user_id = ?", (user_id,))
-
-    # -- per-guild deletion (for /mydata delete) ------------------------------------------------
-
-    async def forget_member(self, guild_id: int, user_id: int) -> None:
-        """Delete a member's crisis events, alerts and opt-out for one group."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM crisis_events WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-            await tx.execute(
-                "DELETE FROM crisis_alerts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-            await tx.execute(
-                "DELETE FROM crisis_optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )

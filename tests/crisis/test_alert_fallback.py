@@ -77,7 +77,7 @@ async def test_an_alerts_channel_that_refuses_the_alert_sends_it_to_facilitators
 
 @pytest.mark.allow_error_logs
 async def test_a_closed_alert_is_not_sent_again_when_its_post_fails_late(group) -> None:  # type: ignore[no-untyped-def]
-    from cogs.crisis import Crisis
+    from cogs.crisis.commands import Crisis
 
     await group.member.send(group.general, CONCERN)
     (alert,) = group.channels["alerts"].history()

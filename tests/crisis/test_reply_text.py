@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from bot.crisis.reply import (
     GROUNDING_STEPS,
     NOT_MONITORED,
-    PLAN_PARTS,
-    PLAN_SECTIONS,
-    SECTION_MAX,
     channel_pointer,
-    clean_plan,
     crisis_message,
     grounding_step,
-    plan_as_text,
     resources_message,
 )
 from bot.crisis.resources import resources_for, shipped_resources
@@ -64,22 +57,3 @@ def test_pointer_names_only_the_member_and_a_private_command():
 def test_grounding_steps_clamp():
     assert grounding_step(-3) == GROUNDING_STEPS[0]
     assert grounding_step(99) == GROUNDING_STEPS[-1]
-
-
-def test_plan_parts_fit_a_modal():
-    assert sum(len(p) for p in PLAN_PARTS) == len(PLAN_SECTIONS) == 7
-    assert all(len(p) <= 5 for p in PLAN_PARTS)
-    assert all(len(s.label) <= 45 and len(s.placeholder) <= 100 for s in PLAN_SECTIONS)
-    # The whole plan stays inside an embed's 6,000 characters.
-    assert sum(len(s.title) + SECTION_MAX for s in PLAN_SECTIONS) + 200 < 6000
-
-
-@given(
-    st.dictionaries(st.sampled_from([s.key for s in PLAN_SECTIONS] + ["evil", ""]), st.text(max_size=2000))
-)
-def test_clean_plan_keeps_only_known_non_empty_sections_within_limit(sections):
-    cleaned = clean_plan(sections)
-    assert set(cleaned) <= {s.key for s in PLAN_SECTIONS}
-    assert all(0 < len(v) <= SECTION_MAX and v == v.strip() for v in cleaned.values())
-    text = plan_as_text(cleaned)
-    assert all(s.title in text for s in PLAN_SECTIONS)

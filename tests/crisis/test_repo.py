@@ -11,6 +11,7 @@ import pytest_asyncio
 from bot.core.crypto import install_ephemeral
 from bot.crisis.store import CrisisRepository, CrisisSettings
 from bot.db import SqliteDatabase
+from bot.privacy.store import PrivacyRepository
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
@@ -72,25 +73,19 @@ async def test_opt_out_anywhere_counts_everywhere_until_opt_in(repo):
     assert not await repo.is_opted_out(5)
 
 
-async def test_safety_plan_is_per_person(repo):
-    assert await repo.get_plan(5) is None
-    await repo.save_plan(5, {"warning_signs": "Not sleeping"}, NOW)
-    await repo.save_plan(5, {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}, NOW)
-    assert await repo.get_plan(5) == {"warning_signs": "Not sleeping", "reasons": "My dog ✨"}
-    raw = await repo.db.fetch_one("SELECT sections FROM safety_plans WHERE user_id = 5")
-    assert "sleeping" not in raw["sections"] and "dog" not in raw["sections"]  # encrypted at rest
-    assert await repo.get_plan(6) is None
-    await repo.delete_plan(5)
-    assert await repo.get_plan(5) is None
-
-
 async def test_forget_member_is_per_group(repo):
     event = await repo.record_event(1, 5, "concern", "dm", NOW)
     await repo.create_alert(1, 5, event, "concern", 10, 11, NOW)
     await repo.record_event(2, 5, "concern", "dm", NOW)
     await repo.opt_out(1, 5, NOW)
-    await repo.forget_member(1, 5)
-    assert await repo.count_events(1) == 0
-    assert await repo.count_events(2) == 1
+    # Deleting my data in one group (/mydata delete) takes my crisis records there, only there.
+    await PrivacyRepository(repo.db).erase_member(1, 5, personal=True)
+    assert await events(repo, 1) == 0
+    assert await events(repo, 2) == 1
     assert (await repo.stats(1)).total == 0
     assert not await repo.is_opted_out(5)
+
+
+async def events(repo: CrisisRepository, guild_id: int) -> int:
+    row = await repo.db.fetch_one("SELECT COUNT(*) AS n FROM crisis_events WHERE guild_id = ?", (guild_id,))
+    return int(row["n"]) if row else 0
