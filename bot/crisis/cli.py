@@ -9,7 +9,10 @@ from bot.crisis.detect import Detector, shipped_detector
 
 
 def crisis_check(stdin: TextIO, stdout: TextIO, detector: Detector | None = None) -> int:
-    """Read lines from ``stdin`` and write ``{"verdict": ..., "signals": [...]}`` for each.
+    """Read lines from ``stdin`` and write ``{"verdict": ..., "signals": [...], "about": ...}`` for each.
+
+    ``about`` is ``self`` (the writer), ``other`` (someone they worry about) or ``harassment``
+    (telling someone else to harm themselves); tools that read only ``verdict`` keep working.
 
     Streams: one line in, one line out, nothing held in memory, so any number of lines works.
     Output is flushed every 1,000 lines so a pipe reader sees progress. Returns the exit code (0).
@@ -18,7 +21,8 @@ def crisis_check(stdin: TextIO, stdout: TextIO, detector: Detector | None = None
     dumps = json.dumps
     for count, line in enumerate(stdin, start=1):
         verdict = detector.detect(line.rstrip("\r\n"))
-        stdout.write(dumps({"verdict": verdict.level, "signals": list(verdict.signals)}) + "\n")
+        out = {"verdict": verdict.level, "signals": list(verdict.signals), "about": verdict.about}
+        stdout.write(dumps(out) + "\n")
         if count % 1000 == 0:
             stdout.flush()
     stdout.flush()

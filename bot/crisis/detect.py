@@ -19,6 +19,9 @@ from typing import Any, Literal
 from bot.core.problems import ContentInvalid, Problem
 
 Level = Literal["none", "concern", "urgent"]
+# Who the message is about: the writer themself, someone else they are worried about, or another
+# person they are telling to harm themselves (harassment: a moderation matter, not a crisis DM).
+About = Literal["self", "other", "harassment"]
 _RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
 
 # Where the shipped content lives when running from the repository or an editable install.
@@ -37,6 +40,7 @@ class Verdict:
 
     level: Level
     signals: tuple[str, ...] = ()
+    about: About = "self"
 
 
 NONE = Verdict("none")

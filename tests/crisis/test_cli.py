@@ -16,7 +16,7 @@ def test_a_few_lines() -> None:
     out = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert [o["verdict"] for o in out] == ["concern", "none", "urgent", "none", "none"]
     assert out[0]["signals"] == ["passive_ideation"]
-    assert out[1] == {"verdict": "none", "signals": []}
+    assert out[1] == {"verdict": "none", "signals": [], "about": "self"}
     assert out[4]["signals"] == ["negated:self_harm"]
 
 
