@@ -22,6 +22,9 @@ Level = Literal["none", "concern", "urgent"]
 # Who the message is about: the writer themself, someone else they are worried about, or another
 # person they are telling to harm themselves (harassment: a moderation matter, not a crisis DM).
 About = Literal["self", "other", "harassment"]
+# A group's choice (``/crisis settings``): ``cautious`` answers more messages, at the cost of
+# more false alarms (the README gives both rates, measured on the frozen test split).
+Sensitivity = Literal["standard", "cautious"]
 _RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
 
 # Where the shipped content lives when running from the repository or an editable install.
@@ -330,8 +333,12 @@ class Detector:
         """Load the detector from a content directory (``<root>/crisis/phrases.toml``)."""
         return cls.from_file(root / "crisis" / "phrases.toml")
 
-    def detect(self, text: str) -> Verdict:
-        """Return the verdict for one message."""
+    def detect(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
+        """Return the verdict for one message.
+
+        ``cautious`` also answers a signal that was negated ("not sure I want to live"): a
+        negation is where the rules most often misread a real crisis.
+        """
         norm = normalise(text)
         if not norm:
             return NONE
@@ -373,6 +380,8 @@ class Detector:
                     continue
                 found[signal.id] = "urgent"
                 break
+        if sensitivity == "cautious":
+            found = {sid: "concern" if lvl == "negated" else lvl for sid, lvl in found.items()}
         if not found:
             return NONE
         verdict: Level = "none"
@@ -486,6 +495,6 @@ def shipped_detector() -> Detector:
     return Detector.from_content(SHIPPED_CONTENT)
 
 
-def detect(text: str) -> Verdict:
-    """Classify one message with the shipped phrases: ``none``, ``concern`` or ``urgent``."""
-    return shipped_detector().detect(text)
+def detect(text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
+    """Classify one message with the shipped detector: ``none``, ``concern`` or ``urgent``."""
+    return shipped_detector().detect(text, sensitivity=sensitivity)

@@ -234,3 +234,9 @@ def test_detector_from_custom_content(tmp_path: Path) -> None:
     assert detector.detect("a banana").level == "concern"
     assert detector.detect("a red apple").level == "none"
     assert detector.detect("not a banana").level == "none"
+
+
+def test_cautious_answers_a_negated_signal_standard_does_not():
+    text = "im not going to kill myself"
+    assert detect(text).level == "none"
+    assert detect(text, sensitivity="cautious").level == "concern"
