@@ -33,11 +33,12 @@ from bot.community.logic import (
 )
 from bot.community.store import CommunityRepository, CommunitySettings
 from bot.core.bot import ResilienceBot
-from bot.core.charts import group_pulse_png
+from bot.core.charts import group_pulse_alt, group_pulse_png
 from bot.core.checks import facilitator_only
 from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
+from bot.core.outbox_payload import Attachment
 from bot.core.schedule_rules import local_instant
 from bot.core.schedule_store import Schedule
 from bot.core.scheduler import occurrence_key
@@ -228,13 +229,13 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             channel_id=channel.id,
             content=text,
             allowed_mentions=NO_MENTIONS,
-            files=[("group-pulse.png", chart)] if chart else None,
+            files=[chart] if chart else None,
             priority=PRIORITY_DIGEST,
         )
 
     async def digest_data(
         self, guild_id: int, plan: SessionPlan, tz: ZoneInfo, session_at: datetime
-    ) -> tuple[DigestData, bytes | None, bool]:
+    ) -> tuple[DigestData, Attachment | None, bool]:
         """Counts since the last session, only from members who chose to share; a chart when
         there are shared check-ins; and whether the check-ins feature is installed at all."""
         since = previous_session(plan, tz, session_at)
@@ -283,7 +284,9 @@ class Sessions(commands.GroupCog, group_name="session", group_description="The g
             moods: list[float | None] = [
                 by_day[d][1] if d in by_day and contributors >= 2 else None for d in days
             ]
-            chart = group_pulse_png(days, counts, moods, title="Group pulse since the last session")
+            title = "Group pulse since the last session"
+            png = group_pulse_png(days, counts, moods, title=title)
+            chart = Attachment("group-pulse.png", png, group_pulse_alt(days, counts, moods, title=title))
         return data, chart, rows is not None
 
     def _skill_title(self, skill_id: str) -> str:

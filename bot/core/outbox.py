@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,7 +57,7 @@ from bot.core.outbox_delivery import (
     Failed,
     Transport,
 )
-from bot.core.outbox_payload import stored_payload
+from bot.core.outbox_payload import Attachment, stored_payload
 from bot.core.outbox_store import OutboxHealth, OutboxRepository
 from bot.core.pacing import Pacer, RateLimitWatch, real_sleep
 from bot.core.schedule_store import ShardFilter
@@ -167,7 +168,7 @@ class Outbox:
         embeds: list[discord.Embed] | None = None,
         view: discord.ui.View | None = None,
         allowed_mentions: discord.AllowedMentions | None = None,
-        files: list[tuple[str, bytes]] | None = None,
+        files: Sequence[Attachment | tuple[str, bytes]] | None = None,
     ) -> dict[str, Any]:
         """The JSON a row keeps: Discord's body for this message, with the client's mention rules."""
         default = self.transport.allowed_mentions or discord.AllowedMentions.all()
@@ -193,7 +194,7 @@ class Outbox:
         embeds: list[discord.Embed] | None = None,
         view: discord.ui.View | None = None,
         allowed_mentions: discord.AllowedMentions | None = None,
-        files: list[tuple[str, bytes]] | None = None,
+        files: Sequence[Attachment | tuple[str, bytes]] | None = None,
         priority: int = PRIORITY_POST,
         due: datetime | None = None,
         ref: str = "",
@@ -205,8 +206,9 @@ class Outbox:
         enqueueing the same (kind, key, recipient) twice keeps one row, so a handler re-run
         after a crash adds nothing. Pass ``tx`` to write it in the transaction that decided the
         send. ``ref`` is yours (e.g. a post id) and comes back to ``on_delivered``. ``files``
-        are ``(filename, bytes)`` attachments (a chart), kept in the row until it is sent. Returns
-        False if the row already existed.
+        are attachments, ``Attachment(filename, bytes, description)`` (a chart with its alt text)
+        or ``(filename, bytes)``, kept in the row until it is sent. Returns False if the row
+        already existed.
         """
         if (channel_id is None) == (user_id is None):
             raise ValueError("give exactly one of channel_id or user_id")

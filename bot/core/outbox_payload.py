@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import discord
 
@@ -22,13 +23,21 @@ _BUTTON = 2
 _ACTION_ROW = 1
 
 
+class Attachment(NamedTuple):
+    """A file to send with a queued message; ``description`` is its alt text (a chart's words)."""
+
+    filename: str
+    data: bytes
+    description: str | None = None
+
+
 def stored_payload(
     content: str | None,
     *,
     embeds: list[discord.Embed],
     view: discord.ui.View | None,
     allowed_mentions: discord.AllowedMentions,
-    files: list[tuple[str, bytes]],
+    files: Sequence[Attachment | tuple[str, bytes]],
 ) -> dict[str, Any]:
     """The row's JSON for one message.
 
@@ -50,11 +59,21 @@ def stored_payload(
                 raise ValueError("only buttons can wait in the outbox")
         body["components"] = components
     if files:
-        body["attachments"] = [{"id": index, "filename": name} for index, (name, _data) in enumerate(files)]
+        attachments = [Attachment(*file) for file in files]
+        body["attachments"] = [_attachment_meta(index, file) for index, file in enumerate(attachments)]
         body[_FILES_KEY] = [
-            {"filename": name, "data": base64.b64encode(data).decode("ascii")} for name, data in files
+            {**_attachment_meta(None, file), "data": base64.b64encode(file.data).decode("ascii")}
+            for file in attachments
         ]
     return body
+
+
+def _attachment_meta(index: int | None, file: Attachment) -> dict[str, Any]:
+    meta: dict[str, Any] = {} if index is None else {"id": index}
+    meta["filename"] = file.filename
+    if file.description:
+        meta["description"] = file.description
+    return meta
 
 
 def _view_from(components: list[dict[str, Any]]) -> discord.ui.View:
@@ -120,7 +139,9 @@ class SendArguments:
 def send_arguments(body: dict[str, Any]) -> SendArguments:
     """Rebuild the public objects from a stored row (fresh each try: a File is read once)."""
     files = [
-        discord.File(io.BytesIO(base64.b64decode(f["data"])), filename=f["filename"])
+        discord.File(
+            io.BytesIO(base64.b64decode(f["data"])), filename=f["filename"], description=f.get("description")
+        )
         for f in body.get(_FILES_KEY, [])
     ]
     components = body.get("components")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import discord
 import pytest
 
+from bot.core.outbox_payload import Attachment, send_arguments, stored_payload
 from bot.core.outbox_store import OutboxRow
 from bot.core.ui import IdButton
 from tests.outbox.conftest import Loop
@@ -109,3 +112,21 @@ async def test_only_buttons_can_wait(loop: Loop) -> None:
         await loop.bot.outbox.enqueue(
             guild_id=loop.guild.id, kind="test:post", key="1", channel_id=1, view=view
         )
+
+
+def test_an_attachment_keeps_its_alt_text_through_the_stored_row() -> None:
+    body = stored_payload(
+        "Before the session",
+        embeds=[],
+        view=None,
+        allowed_mentions=discord.AllowedMentions.none(),
+        files=[Attachment("pulse.png", b"\x89PNG fake", "Bar chart of check-ins per day"), ("old.png", b"x")],
+    )
+    stored = json.loads(json.dumps(body))  # as the database keeps it
+    assert stored["attachments"] == [
+        {"id": 0, "filename": "pulse.png", "description": "Bar chart of check-ins per day"},
+        {"id": 1, "filename": "old.png"},
+    ]
+    chart, plain = send_arguments(stored).files
+    assert chart.description == "Bar chart of check-ins per day" and chart.fp.read() == b"\x89PNG fake"
+    assert plain.description is None and plain.filename == "old.png"
