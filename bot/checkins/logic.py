@@ -1,12 +1,12 @@
 """Pure check-in logic: local days, mood words, emotion choices, summaries and the group pulse.
 
-Nothing here talks to Discord or the database; the cog (``cogs/checkins.py``) does the I/O.
+Nothing here talks to Discord or the database; the cog (``cogs/checkins/``) does the I/O.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,6 +35,11 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 RECAP_TIME = time(18, 0)
 RECAP_TOP_EMOTIONS = 3
 RECAP_MAX_SKILLS = 8
+
+#: What the weekly recap asks of the skills feature: ``(skill_id, times)`` a member practised
+#: from the first to the last local day, most practised first. The cog layer hands it in
+#: (backed by the skills store), so check-ins never read another feature's tables.
+PracticeCounts = Callable[[int, int, date, date], Awaitable[list[tuple[str, int]]]]
 
 
 def local_day(now: datetime, zone: str) -> date:

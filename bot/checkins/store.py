@@ -1,14 +1,13 @@
-"""SQL for daily check-ins, pauses and reminders. Every query is scoped by guild (and member)."""
+"""SQL for daily check-ins, pauses, reminders and recaps. Every query is scoped by guild (and member)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from bot.core.crypto import Cipher, cipher_of
 from bot.db import Database, Row, to_db_time
+from bot.db.batching import GroupCommit
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +42,6 @@ class Recap:
     user_id: int
     weekday: int
     last_sent_day: date | None
-
-
-#: The skills feature's practice log (migration 003), read for the weekly recap.
-PRACTICE_TABLE = "skill_practice"
-PRACTICE_COLUMNS = frozenset({"guild_id", "user_id", "skill_id", "local_date"})
 
 
 def _recap(row: Row) -> Recap:
@@ -99,45 +93,9 @@ class CheckinRepository:
         self.db = db
         # Group commit for ``put``: check-ins submitted while a write is in flight share the next
         # transaction (one commit, one fsync) instead of queueing one commit each.
-        self._waiting: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writes = GroupCommit(db, _UPSERT, name="check-in")
 
     # -- check-ins ------------------------------------------------------------------------
-
-    async def save(
-        self,
-        guild_id: int,
-        user_id: int,
-        day: date,
-        *,
-        mood: int,
-        emotions: tuple[str, ...],
-        note: str | None,
-        shared: bool,
-        now: datetime,
-    ) -> bool:
-        """Create or replace the check-in for ``day``; True when it replaced an earlier one."""
-        stamp = to_db_time(now)
-        async with self.db.transaction() as tx:
-            existing = await tx.fetch_one(
-                "SELECT 1 AS found FROM checkins WHERE guild_id = ? AND user_id = ? AND local_date = ?",
-                (guild_id, user_id, day.isoformat()),
-            )
-            await tx.execute(
-                _UPSERT,
-                (
-                    guild_id,
-                    user_id,
-                    day.isoformat(),
-                    mood,
-                    ",".join(emotions),
-                    cipher_of(self.db).encrypt_optional(note),
-                    int(shared),
-                    stamp,
-                    stamp,
-                ),
-            )
-        return existing is not None
 
     async def put(
         self,
@@ -153,63 +111,23 @@ class CheckinRepository:
     ) -> None:
         """Create or replace the check-in for ``day`` (the caller knows which); returns once committed.
 
-        After the daily post hundreds of members submit within a second. Each submit's row waits
-        for the write in flight, then all that arrived meanwhile are committed together, so a
-        burst costs a few commits instead of hundreds. A lone submit is written at once.
+        After the daily post hundreds of members submit within a second: submits that arrive
+        while a write is in flight share the next commit (``bot.db.batching``).
         """
         stamp = to_db_time(now)
-        params = (
-            guild_id,
-            user_id,
-            day.isoformat(),
-            mood,
-            ",".join(emotions),
-            cipher_of(self.db).encrypt_optional(note),
-            int(shared),
-            stamp,
-            stamp,
+        await self._writes.write(
+            (
+                guild_id,
+                user_id,
+                day.isoformat(),
+                mood,
+                ",".join(emotions),
+                cipher_of(self.db).encrypt_optional(note),
+                int(shared),
+                stamp,
+                stamp,
+            )
         )
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((params, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="checkins:group-commit")
-        # Shielded: a cancelled caller must not cancel the commit that carries other members' rows.
-        await asyncio.shield(done)
-
-    async def _write_waiting(self) -> None:
-        batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
-        try:
-            await self._write_batches(batch)
-        except BaseException:  # cancelled at shutdown: nobody may wait forever
-            for _, done in [*batch, *self._waiting]:
-                if not done.done():
-                    done.set_exception(RuntimeError("the check-in write was interrupted"))
-            self._waiting = []
-            raise
-
-    async def _write_batches(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]]) -> None:
-        while self._waiting:
-            batch[:] = self._waiting
-            self._waiting = []
-            try:
-                async with self.db.transaction() as tx:
-                    for params, _ in batch:
-                        await tx.execute(_UPSERT, params)
-            except Exception:
-                # One bad row must not fail its neighbours: write them one by one.
-                for params, done in batch:
-                    try:
-                        await self.db.execute(_UPSERT, params)
-                    except Exception as error:
-                        if not done.done():
-                            done.set_exception(error)
-                    else:
-                        if not done.done():
-                            done.set_result(None)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
 
     async def streak_inputs(self, guild_id: int, user_id: int) -> tuple[list[date], list[tuple[date, date]]]:
         """Every check-in day (oldest first) and every pause of the member, in one query.
@@ -241,14 +159,6 @@ class CheckinRepository:
             (guild_id, user_id, day.isoformat()),
         )
         return _checkin(row, cipher_of(self.db)) if row else None
-
-    async def days(self, guild_id: int, user_id: int) -> list[date]:
-        """Every local day the member checked in, oldest first (for streaks)."""
-        rows = await self.db.fetch_all(
-            "SELECT local_date FROM checkins WHERE guild_id = ? AND user_id = ? ORDER BY local_date",
-            (guild_id, user_id),
-        )
-        return [date.fromisoformat(r["local_date"]) for r in rows]
 
     async def history(self, guild_id: int, user_id: int, first: date, last: date) -> list[Checkin]:
         """The member's check-ins from ``first`` to ``last`` inclusive, oldest first."""
@@ -389,23 +299,3 @@ class CheckinRepository:
             (guild_id, user_id, first.isoformat(), last.isoformat()),
         )
         return [_checkin(r, cipher_of(self.db)) for r in rows]
-
-    async def skills_practised(
-        self, guild_id: int, user_id: int, first: date, last: date
-    ) -> list[tuple[str, int]]:
-        """``(skill_id, times)`` the member logged in the skills practice log between two local days.
-
-        The log belongs to the skills feature (``skill_practice``, migration 003). Read
-        defensively: if that table or its columns are not there (feature removed or renamed),
-        the recap simply leaves skills out instead of failing.
-        """
-        columns = set(await self.db.column_names(PRACTICE_TABLE))
-        if not PRACTICE_COLUMNS.issubset(columns):
-            return []
-        rows = await self.db.fetch_all(
-            f"SELECT skill_id, COUNT(*) AS n FROM {PRACTICE_TABLE} "  # noqa: S608 (a constant)
-            "WHERE guild_id = ? AND user_id = ? AND local_date >= ? AND local_date <= ? "
-            "GROUP BY skill_id ORDER BY n DESC, skill_id",
-            (guild_id, user_id, first.isoformat(), last.isoformat()),
-        )
-        return [(str(r["skill_id"]), int(r["n"])) for r in rows]

@@ -252,7 +252,7 @@ class SqliteDatabase:
 
         After the daily post hundreds of members press at once, and each read would otherwise
         be its own hand-off to the database thread and wake-up of the event loop. Like the
-        check-ins' group commit, but for reads: one trip answers every read queued meanwhile,
+        group commit (``bot.db.batching``), but for reads: one trip answers every read queued meanwhile,
         each with its own result or error. A read never sees another caller's uncommitted
         transaction: batches run under the same lock as writes.
         """

@@ -244,6 +244,21 @@ class SkillRepository:
         )
         return {str(r["skill_id"]) for r in rows}
 
+    async def practice_counts(
+        self, guild_id: int, user_id: int, first: date, last: date
+    ) -> list[tuple[str, int]]:
+        """``(skill_id, times)`` the member logged from ``first`` to ``last``, most practised first.
+
+        What a check-in recap asks of this feature (handed to it by the cog layer).
+        """
+        rows = await self.db.fetch_all(
+            "SELECT skill_id, COUNT(*) AS n FROM skill_practice "
+            "WHERE guild_id = ? AND user_id = ? AND local_date >= ? AND local_date <= ? "
+            "GROUP BY skill_id ORDER BY n DESC, skill_id",
+            (guild_id, user_id, first.isoformat(), last.isoformat()),
+        )
+        return [(str(r["skill_id"]), int(r["n"])) for r in rows]
+
     async def save(self, guild_id: int, user_id: int, skill_id: str, now: datetime) -> bool:
         """Save a skill to a member's toolkit; False if it was already there."""
         changed = await self.db.execute(

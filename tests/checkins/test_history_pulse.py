@@ -38,12 +38,12 @@ async def seed(group, user_id, moods_previous, moods_recent):
     today = date(2026, 11, 23)
     for i, mood in enumerate(moods_previous):
         day = today - timedelta(days=13 - i)
-        await repo.save(
+        await repo.put(
             group.guild.id, user_id, day, mood=mood, emotions=("calm",), note="x", shared=False, now=NOW
         )
     for i, mood in enumerate(moods_recent):
         day = today - timedelta(days=6 - i)
-        await repo.save(
+        await repo.put(
             group.guild.id, user_id, day, mood=mood, emotions=("sad",), note="x", shared=False, now=NOW
         )
 

@@ -100,6 +100,24 @@ async def test_recap_sent_on_the_chosen_day_with_the_week_and_never_the_notes(gr
     assert len(recaps(group.member)) == 1
 
 
+async def test_the_recap_asks_only_what_the_cog_was_handed_for_practised_skills(group):
+    asked = []
+
+    async def practice_counts(guild_id, user_id, first, last):
+        asked.append((guild_id, user_id, first, last))
+        return [("box-breathing", 2), ("my-groups-own_walk", 1)]
+
+    group.bot.get_cog("Checkins").practice_counts = practice_counts
+    await set_recap(group, group.member, "sunday")
+    await check_in_on(group, group.member, datetime(2026, 11, 24, 9, 0, tzinfo=UTC), mood="3")
+    await run_at(group, datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
+    (recap,) = recaps(group.member)
+    assert asked == [(group.guild.id, group.member.id, date(2026, 11, 23), date(2026, 11, 29))]
+    # A shipped skill by its title; one the library does not know (a group's own) by a readable name.
+    title = group.bot.content.skills["box-breathing"].title
+    assert f"{title} (2×), My groups own walk." in recap
+
+
 async def test_no_recap_when_off_or_for_a_week_without_checkins(group):
     await set_recap(group, group.member, "wednesday")
     await run_at(group, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))  # nothing checked in yet

@@ -1,4 +1,4 @@
-"""The weekly recap text (pure) and its storage: week bounds, no notes, the practice log read defensively."""
+"""The weekly recap text (pure) and its storage: week bounds, no notes, the week's practice."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.checkins.streaks import Streak
 from bot.core.content import load_content
 from bot.core.crypto import install_ephemeral
 from bot.db import SqliteDatabase
+from bot.skills.store import SkillRepository
 
 VOCAB = load_content(Path(__file__).resolve().parents[2] / "content").emotions
 SUNDAY = date(2026, 11, 29)
@@ -84,7 +85,7 @@ async def repo(tmp_path):
 
 
 async def test_week_moods_never_read_the_note(repo):
-    await repo.save(1, 10, SUNDAY, mood=3, emotions=("calm",), note="private words", shared=False, now=NOW)
+    await repo.put(1, 10, SUNDAY, mood=3, emotions=("calm",), note="private words", shared=False, now=NOW)
     (row,) = await repo.week_moods(1, 10, date(2026, 11, 23), SUNDAY)
     assert (row.day, row.mood, row.emotions, row.note) == (SUNDAY, 3, ("calm",), None)
 
@@ -102,14 +103,11 @@ async def test_recap_setting_and_one_claim_per_day(repo):
     assert await repo.get_recap(1, 10) is None
 
 
-async def test_skills_practised_counts_the_week_and_survives_a_missing_log(repo):
-    sql = (
-        "INSERT INTO skill_practice (guild_id, user_id, skill_id, local_date, post_id, practised_at) "
-        "VALUES (?, ?, ?, ?, NULL, '2026-11-29T18:00:00Z')"
-    )
-    for skill, day in [("a", "2026-11-23"), ("a", "2026-11-24"), ("b", "2026-11-29"), ("c", "2026-11-22")]:
-        await repo.db.execute(sql, (1, 10, skill, day))
-    await repo.db.execute(sql, (2, 10, "a", "2026-11-25"))  # another group
-    assert await repo.skills_practised(1, 10, date(2026, 11, 23), SUNDAY) == [("a", 2), ("b", 1)]
-    await repo.db.execute("DROP TABLE skill_practice")
-    assert await repo.skills_practised(1, 10, date(2026, 11, 23), SUNDAY) == []
+async def test_the_skills_store_counts_the_weeks_practice_for_the_recap(repo):
+    # What the cog hands the recap: the skills feature answers from its own table.
+    skills = SkillRepository(repo.db)
+    for skill, day in [("a", 23), ("a", 24), ("b", 29), ("c", 22)]:
+        await skills.log_practice(1, 10, skill, date(2026, 11, day), None, NOW)
+    await skills.log_practice(2, 10, "a", date(2026, 11, 25), None, NOW)  # another group
+    assert await skills.practice_counts(1, 10, date(2026, 11, 23), SUNDAY) == [("a", 2), ("b", 1)]
+    assert await skills.practice_counts(1, 11, date(2026, 11, 23), SUNDAY) == []

@@ -25,7 +25,7 @@ async def repo(tmp_path):
 
 async def test_notes_are_encrypted_at_rest_and_read_back(repo):
     day = date(2026, 11, 23)
-    await repo.save(1, 10, day, mood=3, emotions=(), note="slept badly again", shared=False, now=NOW)
+    await repo.put(1, 10, day, mood=3, emotions=(), note="slept badly again", shared=False, now=NOW)
     raw = await repo.db.fetch_one("SELECT note FROM checkins WHERE user_id = ?", (10,))
     assert raw is not None and "slept" not in raw["note"]
     saved = await repo.get(1, 10, day)
@@ -34,13 +34,15 @@ async def test_notes_are_encrypted_at_rest_and_read_back(repo):
 
 async def test_one_checkin_per_member_per_day(repo):
     day = date(2026, 11, 23)
-    first = await repo.save(1, 10, day, mood=2, emotions=("sad",), note="n", shared=False, now=NOW)
-    second = await repo.save(1, 10, day, mood=4, emotions=("calm",), note=None, shared=True, now=NOW)
-    assert (first, second) == (False, True)
+    # The cog knows whether a submit replaces an earlier one from the days it reads for streaks.
+    assert day not in (await repo.streak_inputs(1, 10))[0]
+    await repo.put(1, 10, day, mood=2, emotions=("sad",), note="n", shared=False, now=NOW)
+    assert day in (await repo.streak_inputs(1, 10))[0]
+    await repo.put(1, 10, day, mood=4, emotions=("calm",), note=None, shared=True, now=NOW)
     saved = await repo.get(1, 10, day)
     assert saved is not None and saved.mood == 4 and saved.emotions == ("calm",) and saved.shared
-    assert await repo.days(1, 10) == [day]
-    assert await repo.days(2, 10) == []  # another group sees nothing
+    assert await repo.streak_inputs(1, 10) == ([day], [])
+    assert await repo.streak_inputs(2, 10) == ([], [])  # another group sees nothing
 
 
 async def test_pauses_and_ending_them(repo):
@@ -63,10 +65,6 @@ async def test_reminder_is_claimed_once_a_day(repo):
     ("sql", "params"),
     [
         (
-            "SELECT local_date FROM checkins WHERE guild_id = ? AND user_id = ? ORDER BY local_date",
-            (1, 10),
-        ),
-        (
             "SELECT * FROM checkins WHERE guild_id = ? AND user_id = ? "
             "AND local_date >= ? AND local_date <= ? ORDER BY local_date",
             (1, 10, "2026-08-25", "2026-11-23"),
@@ -79,12 +77,27 @@ async def test_reminder_is_claimed_once_a_day(repo):
     ],
 )
 async def test_member_queries_use_the_index_never_a_scan(repo, sql, params):
-    # The same statements the repository runs for one member's streak and 90-day history.
+    # The same statements the repository runs for one member's 90-day history and pauses.
     plan = await repo.db.fetch_all(f"EXPLAIN QUERY PLAN {sql}", params)
     details = " | ".join(str(row["detail"]) for row in plan)
     assert "SEARCH" in details and "INDEX" in details, details
     assert "SCAN" not in details, details
     assert "TEMP B-TREE" not in details, details  # ordered by the index, no sort
+
+
+async def test_the_streak_query_searches_both_primary_keys(repo):
+    # ``streak_inputs``: every check-in day and every pause of one member, in one statement.
+    plan = await repo.db.fetch_all(
+        "EXPLAIN QUERY PLAN "
+        "SELECT 0 AS part, local_date AS a, NULL AS b FROM checkins WHERE guild_id = ? AND user_id = ? "
+        "UNION ALL SELECT 1 AS part, first_day AS a, last_day AS b FROM checkin_pauses "
+        "WHERE guild_id = ? AND user_id = ? ORDER BY part, a",
+        (1, 10, 1, 10),
+    )
+    details = [str(row["detail"]) for row in plan]
+    for table in ("checkins", "checkin_pauses"):
+        assert any(d.startswith(f"SEARCH {table} USING") and "INDEX" in d for d in details), details
+    assert not any("SCAN" in d for d in details), details
 
 
 async def test_pulse_query_uses_the_day_index(repo):
