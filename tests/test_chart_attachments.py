@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.checkins.conftest import check_in
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -35,3 +37,39 @@ async def test_the_session_digest_chart_has_alt_text(group):  # type: ignore[no-
     assert chart.description is not None
     assert chart.description.startswith("Group pulse")
     assert "check-ins per day" in chart.description and "average mood" in chart.description
+
+
+async def test_mood_history_chart_has_alt_text(group):  # type: ignore[no-untyped-def]
+    await check_in(group.member, group.general, mood="2", emotions=["sad"], day="yesterday")
+    await check_in(group.member, group.general, mood="4", emotions=["calm"])
+    result = await group.member.slash(group.general, "checkin history", days=7)
+    message = result.followups[-1] if result.followups else result.response
+    (chart,) = message.attachments
+    assert chart.filename == "mood-history.png"
+    assert chart.description is not None
+    assert chart.description.startswith("Your mood, last 7 days. Line chart")
+    assert "2 check-ins over 7 days" in chart.description
+    assert "lowest 2 (low), highest 4 (good)" in chart.description
+
+
+async def test_a_single_check_in_is_said_in_words_not_drawn(group):  # type: ignore[no-untyped-def]
+    await check_in(group.member, group.general, mood="4", emotions=["calm"])
+    result = await group.member.slash(group.general, "checkin history", days=7)
+    message = result.followups[-1] if result.followups else result.response
+    assert result.ephemeral
+    assert message.attachments == []
+    assert "One check-in so far" in message.content
+    assert "chart starts once there are two" in message.content
+
+
+async def test_group_pulse_chart_has_alt_text(group):  # type: ignore[no-untyped-def]
+    for actor in group.members[:2]:
+        await check_in(actor, group.general, mood="3")
+        await group.bot.members.set_choice(group.guild.id, actor.id, "share_checkins", "aggregate")
+    result = await group.facilitator.slash(group.general, "group pulse", days=7)
+    message = result.followups[-1] if result.followups else result.response
+    (chart,) = message.attachments
+    assert chart.filename == "group-pulse.png"
+    assert chart.description is not None
+    assert chart.description.startswith("Group pulse, last 7 days.")
+    assert "2 in all" in chart.description

@@ -141,10 +141,16 @@ def history_text(summary: HistorySummary, streak: Streak, vocabulary: EmotionVoc
         lines.append("No check-ins in this period yet. Whenever you're ready, `/checkin now`.")
     else:
         rounded = max(1, min(5, round(summary.average)))
-        lines.append(
-            f"{summary.checkins} check-in{'s' if summary.checkins != 1 else ''}, "
-            f"average mood {summary.average:.1f} ({mood_words(rounded)})."
-        )
+        if summary.checkins == 1:
+            # No chart for a single point (the cog sends none): say it in words instead.
+            lines.append(
+                f"One check-in so far: {mood_words(rounded)}. "
+                "Your chart starts once there are two to draw a line between."
+            )
+        else:
+            lines.append(
+                f"{summary.checkins} check-ins, average mood {summary.average:.1f} ({mood_words(rounded)})."
+            )
         if summary.top_emotions:
             named = ", ".join(
                 f"{label} ({count})"

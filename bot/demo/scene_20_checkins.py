@@ -47,5 +47,8 @@ async def play(stage: Stage) -> None:
     await stage.at("20:30")
     stage.narrate(f"{forgetful.name} hasn't checked in today, so the reminder arrives by DM.")
 
-    stage.narrate(f"{sharer.name} looks back over the week: a private chart and a short summary.")
+    stage.narrate(
+        f"{sharer.name} looks back over the week, privately. With one check-in so far there is no "
+        "line to draw, so the summary says it in words; from the second one it comes with a chart."
+    )
     await stage.slash(sharer, group.general, "checkin history", days=7)

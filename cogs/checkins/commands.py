@@ -27,7 +27,13 @@ from bot.checkins.logic import (
     local_day,
     summarize_history,
 )
-from bot.core.charts import group_pulse_png, mood_history_png
+from bot.core.charts import (
+    group_pulse_alt,
+    group_pulse_png,
+    mood_history_alt,
+    mood_history_png,
+    worth_a_chart,
+)
 from bot.core.checks import facilitator_only
 from bot.core.errors import UserError
 from bot.core.members import Member
@@ -102,10 +108,17 @@ class Checkins(CheckinForm, commands.Cog):
         streak = await self.streak(guild_id, interaction.user.id, today)
         summary = summarize_history([(c.day, c.mood, c.emotions) for c in rows], days)
         points = history_points([(c.day, c.mood) for c in rows], today, days)
-        png = await asyncio.to_thread(mood_history_png, points, title=f"Your mood, last {days} days")
         text = history_text(summary, streak, self.bot.content.emotions) + await self.dm_notice(member)
+        if not worth_a_chart(points):  # one dot is not a trend: the words say it (history_text)
+            await interaction.followup.send(text, ephemeral=True)
+            return
+        title = f"Your mood, last {days} days"
+        png = await asyncio.to_thread(mood_history_png, points, title=title)
+        alt = mood_history_alt(points, title=title)
         await interaction.followup.send(
-            text, file=discord.File(io.BytesIO(png), filename="mood-history.png"), ephemeral=True
+            text,
+            file=discord.File(io.BytesIO(png), filename="mood-history.png", description=alt),
+            ephemeral=True,
         )
 
     # -- /checkin pause ---------------------------------------------------------------------------
@@ -230,9 +243,9 @@ class Checkins(CheckinForm, commands.Cog):
         pulse = compute_pulse(
             [PulseRow(c.user_id, c.day, c.mood, c.emotions) for c in rows], today, days, followup
         )
-        png = await asyncio.to_thread(
-            group_pulse_png, pulse.days, pulse.counts, pulse.avg_mood, title=f"Group pulse, last {days} days"
-        )
+        title = f"Group pulse, last {days} days"
+        png = await asyncio.to_thread(group_pulse_png, pulse.days, pulse.counts, pulse.avg_mood, title=title)
+        alt = group_pulse_alt(pulse.days, pulse.counts, pulse.avg_mood, title=title)
         vocabulary = self.bot.content.emotions
         total = sum(pulse.counts)
         lines = [
@@ -256,7 +269,7 @@ class Checkins(CheckinForm, commands.Cog):
             lines.append("No one's mood dropped sharply this week.")
         await interaction.followup.send(
             "\n".join(lines),
-            file=discord.File(io.BytesIO(png), filename="group-pulse.png"),
+            file=discord.File(io.BytesIO(png), filename="group-pulse.png", description=alt),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
