@@ -1,6 +1,7 @@
-"""What the bot says around crisis: the private reply, /resources, the channel pointer, the
-facilitator alert and the grounding steps. Pure text, no I/O. (The safety plan's sections are
-in ``bot.safetyplan.logic``.)
+"""What the bot says around crisis: the private reply (to the writer, or to someone worried about
+another person), the note to a member a harassing message was aimed at, /resources, the channel
+pointer, the facilitator alert and the grounding steps. Pure text, no I/O. (The follow-up a day
+later is in ``bot.crisis.followup``; the safety plan's sections in ``bot.safetyplan.logic``.)
 
 Written from shared/reference/safety.md: warm, short, no judgement, no quoting, never a method or
 means; always says it is automated, not watched around the clock and not an emergency service.
@@ -13,6 +14,7 @@ from typing import Literal
 from bot.crisis.resources import CountryResources, Reach, Service
 
 ReplyLevel = Literal["concern", "urgent"]
+AlertReader = Literal["self", "other", "harassment"]
 
 NOT_MONITORED = (
     "This is an automated message. The group and this bot are not watched around the clock, "
@@ -44,12 +46,15 @@ def describe_service(service: Service) -> str:
     return f"**{service.name}**: {ways} · {service.hours}"
 
 
-def emergency_line(res: CountryResources) -> str:
+def emergency_line(res: CountryResources, *, someone_else: bool = False) -> str:
     """The emergency number for the country when it was checked, else the general advice."""
-    if res.emergency is None:
+    if res.emergency is None and not someone_else:
         return LOCAL_EMERGENCY
+    who = "If they, or you, are" if someone_else else "If you are"
+    if res.emergency is None:
+        return f"{who} in immediate danger, call your local emergency number."
     numbers = " or ".join(f"**{n}**" for n in res.emergency.numbers)
-    return f"If you are in immediate danger, call {numbers}."
+    return f"{who} in immediate danger, call {numbers}."
 
 
 def directory_lines(res: CountryResources) -> list[str]:
@@ -72,7 +77,11 @@ def _where(res: CountryResources) -> str:
 
 
 def crisis_message(res: CountryResources, level: ReplyLevel) -> str:
-    """The private reply after a concern or urgent verdict. Short: hard to read a wall of text."""
+    """The private reply after a concern or urgent verdict. Short: hard to read a wall of text.
+
+    Both levels name the route for immediate danger (safe-messaging guidance); an urgent reply
+    puts it before the helplines, a concern reply after them.
+    """
     lines = [
         "Hi. I noticed your message and wanted to check in with you. You matter, and you're not "
         "alone in this. Talking to someone can really help, right now if you need it.",
@@ -81,6 +90,8 @@ def crisis_message(res: CountryResources, level: ReplyLevel) -> str:
     if level == "urgent":
         lines += [emergency_line(res), ""]
     lines += [f"**People you can reach any time{_where(res)}**", *helpline_lines(res), ""]
+    if level == "concern":
+        lines += [emergency_line(res), ""]
     lines += [
         "You could also tell a facilitator or someone you trust how you're doing. "
         "The buttons below open your safety plan or a short grounding exercise.",
@@ -88,6 +99,50 @@ def crisis_message(res: CountryResources, level: ReplyLevel) -> str:
         f"-# {NOT_MONITORED} `/resources` shows these lines again whenever you need them.",
     ]
     return "\n".join(lines)[:2000]
+
+
+def helper_message(res: CountryResources) -> str:
+    """The private reply to someone worried that another person is at risk: how to help, the
+    same lines and the emergency number, and a reminder to look after themselves."""
+    lines = [
+        "Hi. I noticed your message: it sounds like you're worried about someone. It's good that "
+        "you want to help, and you don't have to do it alone. Some things that help:",
+        "- **Listen** without judging, and tell them you care.",
+        "- **Ask them directly** whether they're thinking about suicide. Asking doesn't put the "
+        "idea in their head, and it can be a relief to be asked.",
+        "- **Stay with them**, in person or on the phone, if they might be in danger, and help "
+        "them reach one of the lines below.",
+        "- **Don't promise to keep it secret.** Their safety comes first: tell someone who can help.",
+        "- **Look after yourself too.** A facilitator or someone you trust can support you.",
+        "",
+        emergency_line(res, someone_else=True),
+        "",
+        f"**Lines you or they can reach any time{_where(res)}**",
+        *helpline_lines(res),
+        "",
+        f"-# {NOT_MONITORED} `/resources` shows these lines again whenever you need them.",
+    ]
+    return "\n".join(lines)[:2000]
+
+
+def target_note(*, facilitators_told: bool) -> str:
+    """A kind private note to the member a message told to harm themselves. Never its words."""
+    told = (
+        "I've let your group's facilitators know so they can deal with it."
+        if facilitators_told
+        else "You can tell a facilitator about it if you'd like them to deal with it."
+    )
+    return "\n".join(
+        [
+            "Hi. A message in your group that seemed aimed at you told you to hurt yourself. That "
+            f"is not okay, and it says nothing about your worth. {told}",
+            "",
+            "If it has left you feeling low, `/resources` shows support lines that only you can "
+            "see, and talking to someone you trust can help.",
+            "",
+            f"-# {NOT_MONITORED}",
+        ]
+    )
 
 
 def resources_message(res: CountryResources) -> str:
@@ -110,6 +165,13 @@ def channel_pointer(mention: str) -> str:
     )
 
 
+def recent_line(recent_alerts: int) -> str:
+    """How many alerts about this member in 30 days: a count, never what they said."""
+    if recent_alerts <= 1:
+        return "**Last 30 days:** the first alert about this member in this group."
+    return f"**Last 30 days:** {recent_alerts} alerts about this member in this group, this one included."
+
+
 def alert_message(
     *,
     level: ReplyLevel,
@@ -118,18 +180,50 @@ def alert_message(
     jump_url: str,
     at_unix: int,
     status: str,
+    reader: AlertReader = "self",
+    target_id: int | None = None,
+    recent_alerts: int = 1,
 ) -> str:
-    """The facilitator alert: who, where, when, how serious; never the member's words."""
-    head = "🔴 **Urgent**" if level == "urgent" else "🟠 **Concern**"
-    return "\n".join(
-        [
-            f"{head}: <@{member_id}> may need support.",
-            f"Where: <#{channel_id}> · [jump to the message]({jump_url}) · <t:{at_unix}:F>",
-            "The bot offers helplines privately (not if they turned that off or had one in the "
-            "last 6 hours). Please reach out privately and don't quote their words.",
-            f"**Status:** {status}",
+    """The facilitator alert: who, where, when, how serious; never the member's words.
+
+    Three readers: the member may be at risk (``self``); they are worried about someone else
+    (``other``, marked so); or they told another member to harm themselves (``harassment``, a
+    moderation matter with its own wording).
+    """
+    where = f"Where: <#{channel_id}> · [jump to the message]({jump_url}) · <t:{at_unix}:F>"
+    if reader == "harassment":
+        aimed = f"<@{target_id}>" if target_id else "another member"
+        note = (
+            f"The bot sent {aimed} a short private note of support."
+            if target_id
+            else "The bot could not tell who it was aimed at, so it sent no note."
+        )
+        lines = [
+            f"🛡️ **Moderation**: <@{member_id}> may have told {aimed} to harm themselves.",
+            where,
+            f"This is a moderation matter, not a crisis alert: the writer got no support message. {note} "
+            "Please follow your group's rules on harassment, check in with the person it was aimed "
+            "at, and don't quote the message.",
         ]
-    )
+    else:
+        head = "🔴 **Urgent**" if level == "urgent" else "🟠 **Concern**"
+        if reader == "other":
+            lines = [
+                f"{head}, **about someone else**: <@{member_id}> seems worried that someone else may "
+                "be at risk.",
+                where,
+                "The bot sent them privately how to help, with the helplines (not if they turned "
+                "that off or had one in the last 6 hours). Please reach out privately and don't "
+                "quote their words.",
+            ]
+        else:
+            lines = [
+                f"{head}: <@{member_id}> may need support.",
+                where,
+                "The bot offers helplines privately (not if they turned that off or had one in the "
+                "last 6 hours). Please reach out privately and don't quote their words.",
+            ]
+    return "\n".join([*lines, recent_line(recent_alerts), f"**Status:** {status}"])
 
 
 def alert_dm_note(*, channel_missing: bool) -> str:

@@ -25,7 +25,8 @@ async def test_concern_message_gets_a_private_dm_with_the_groups_lines(group):
     assert "Samaritans" in text and "116 123" in text
     assert "SHOUT" in text and "85258" in text
     assert "not an emergency service" in text and "not watched around the clock" in text
-    assert "999" not in text  # the emergency number is for urgent verdicts
+    # The route for immediate danger too (safe messaging), after the helplines: urgent leads with it.
+    assert "999" in text and text.index("Samaritans") < text.index("999")
     assert CONCERN not in text
     labels = [c.label for row in dms[0].components for c in row.children]
     assert labels == ["My safety plan", "Grounding exercise", "Turn off automatic replies"]
@@ -173,5 +174,7 @@ async def test_an_edit_that_makes_a_message_urgent_gets_the_urgent_reply(group):
     posted = await member.send(group.general, CONCERN)
     await member.edit(posted, URGENT)
     first, second = _dms(member)
-    assert "999" not in first.content and "999" in second.content  # the emergency number, now
+    # The urgent reply leads with the emergency number; the concern reply named it after the lines.
+    assert first.content.index("Samaritans") < first.content.index("999")
+    assert second.content.index("999") < second.content.index("Samaritans")
     assert "Urgent" in group.channels["alerts"].last_message.content
