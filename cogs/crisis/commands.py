@@ -1,6 +1,7 @@
 """The crisis cog: ``/resources`` and ``/grounding`` for everyone (servers and DMs, no consent
-needed), ``/crisis settings`` and ``/crisis stats`` for facilitators, and what the crisis DM's and
-the alert's buttons do. The listener and the alerts are in ``jobs``, the buttons in ``views``.
+needed), ``/crisis settings``, ``/crisis stats`` and ``/crisis report`` for facilitators, and what
+the crisis DM's and the alert's buttons do. The listener is in ``jobs``, the alerts in ``alerts``,
+the check-in a day later in ``followup``, the buttons in ``views``.
 """
 
 from __future__ import annotations
@@ -17,15 +18,23 @@ from bot.core.checks import facilitator_only, is_facilitator
 from bot.core.countries import validate_country
 from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import grounding_step, resources_message
+from bot.crisis.report import REPORT_WINDOW, build_report, report_text
 from bot.crisis.resources import resources_for
 from bot.crisis.store import Alert, CrisisRepository, CrisisSettings
-from cogs.crisis.jobs import CrisisWatch, country_for
+from cogs.crisis.alerts import ALERT_KIND, TALK_KIND
+from cogs.crisis.followup import CrisisFollowup
+from cogs.crisis.jobs import country_for
 from cogs.crisis.views import AlertAction, alert_view, first_step_view, render_alert, replies_on_view
 
 _AUDIT_ACTIONS = {"claim": "crisis:claimed", "resolve": "crisis:resolved", "false": "crisis:false_alarm"}
+# What /crisis settings says cautious costs (the measured rates belong in the README crisis section).
+CAUTIOUS_COST = (
+    "-# **cautious** answers more messages (some negated or joking ones too), so it also raises "
+    "more false alarms; **standard** misses a few more."
+)
 
 
-class Crisis(CrisisWatch, commands.Cog):
+class Crisis(CrisisFollowup, commands.Cog):
     """Private replies to crisis language, facilitator alerts, /resources and /grounding."""
 
     crisis = app_commands.Group(
@@ -43,6 +52,12 @@ class Crisis(CrisisWatch, commands.Cog):
 
     async def cog_load(self) -> None:
         self._start_watching()
+        self._start_followups()
+
+    async def cog_unload(self) -> None:
+        self._stop_followups()
+        for kind in (ALERT_KIND, TALK_KIND):
+            self.bot.outbox.forget_callbacks(kind)
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -66,7 +81,9 @@ class Crisis(CrisisWatch, commands.Cog):
 
     @crisis.command(name="settings", description="Facilitator alerts for crisis language (see or change)")
     @app_commands.describe(
-        alerts="Post an alert in the facilitators' channel", ping="Ping the facilitator role on urgent alerts"
+        alerts="Post an alert in the facilitators' channel",
+        ping="Ping the facilitator role on urgent alerts",
+        sensitivity="standard, or cautious: answers more messages, with more false alarms",
     )
     @facilitator_only()
     async def settings(
@@ -74,16 +91,19 @@ class Crisis(CrisisWatch, commands.Cog):
         interaction: discord.Interaction[Any],
         alerts: Literal["on", "off"] | None = None,
         ping: Literal["on", "off"] | None = None,
+        sensitivity: Literal["standard", "cautious"] | None = None,
     ) -> None:
         assert interaction.guild is not None
         current = await self.repo.settings(interaction.guild.id)
-        if alerts is not None or ping is not None:
+        if alerts is not None or ping is not None or sensitivity is not None:
             current = CrisisSettings(
                 interaction.guild.id,
                 alerts=current.alerts if alerts is None else alerts == "on",
                 ping_urgent=current.ping_urgent if ping is None else ping == "on",
+                sensitivity=current.sensitivity if sensitivity is None else sensitivity,
             )
             await self.repo.save_settings(current, self.bot.clock.now())
+            self._sensitivity[interaction.guild.id] = current.sensitivity
         config = await self.bot.guilds_repo.get(interaction.guild.id)
         where = (
             f"<#{config.channels['alerts']}>"
@@ -93,7 +113,10 @@ class Crisis(CrisisWatch, commands.Cog):
         await interaction.response.send_message(
             f"**Crisis alerts:** {_on_off(current.alerts)} (channel: {where})\n"
             f"**Ping the facilitator role on urgent alerts:** {_on_off(current.ping_urgent)}\n"
-            "-# Members always get their private reply; these settings only change what facilitators see.",
+            f"**Sensitivity:** {current.sensitivity}\n"
+            f"{CAUTIOUS_COST}\n"
+            "-# Members always get their private reply; alerts and the ping only change what "
+            "facilitators see, sensitivity changes which messages are answered.",
             ephemeral=True,
         )
 
@@ -108,6 +131,15 @@ class Crisis(CrisisWatch, commands.Cog):
             f"- resolved: {stats.resolved}\n- false alarms: {stats.false_alarm}",
             ephemeral=True,
         )
+
+    @crisis.command(name="report", description="Last 90 days: time to claim, false alarms, kinds of alert")
+    @facilitator_only()
+    async def report(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild is not None
+        since = self.bot.clock.now() - REPORT_WINDOW
+        rows = await self.repo.report_rows(interaction.guild.id, since)
+        followups = await self.repo.followup_counts(interaction.guild.id, since)
+        await interaction.response.send_message(report_text(build_report(rows, followups)), ephemeral=True)
 
     # -- what the buttons do ----------------------------------------------------------------------
 

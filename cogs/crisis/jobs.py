@@ -1,12 +1,19 @@
-"""Noticing crisis language and answering it: the message listener, the private reply, and the
-facilitator alert sent through the outbox (with its delivery and failure callbacks).
+"""Noticing crisis language and answering it: the message listener and the private replies.
 
-- A concern or urgent verdict gets a private DM with the helplines for the member's country
+Three readers (the verdict's ``about``):
+
+- ``self``, the writer may be at risk: a private DM with the helplines for the member's country
   (``/country``), else the group's (the same reply in a DM to the bot); if DMs are closed, a
-  one-line pointer in the channel that names only the member and points to ``/resources``.
-- A facilitator alert (group setting, on by default) in the alerts channel or, when that is
-  missing or refuses it, by DM to each facilitator. Never the message text, anywhere: not in
-  alerts, the database or the logs.
+  one-line pointer in the channel that names only the member and points to ``/resources``. A
+  check-in follows about a day later (``followup``).
+- ``other``, the writer is worried about someone else: a private DM on how to help, with the
+  same lines and the emergency number.
+- ``harassment``, the writer told another member to harm themselves: nothing to the writer; a
+  kind private note to the member it was aimed at (the replied-to message's author, else the
+  first member mentioned), and a moderation alert.
+
+Every reader in a group also raises a facilitator alert (``alerts``), unless the group turned
+alerts off. Never the message text, anywhere: not in alerts, the database or the logs.
 """
 
 from __future__ import annotations
@@ -14,31 +21,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, defaultdict
-from datetime import timedelta
+from datetime import datetime
 
 import discord
 from discord.ext import commands
 
 from bot.core.bot import ResilienceBot
-from bot.core.checks import is_facilitator
-from bot.core.outbox import PRIORITY_ALERT
-from bot.core.outbox_store import OutboxRow
-from bot.crisis.detect import Detector
-from bot.crisis.reply import ReplyLevel, alert_dm_note, channel_pointer, crisis_message
+from bot.crisis.detect import Detector, Verdict
+from bot.crisis.reply import ReplyLevel, channel_pointer, crisis_message, helper_message, target_note
 from bot.crisis.resources import resources_for
-from bot.crisis.store import DM_GUILD, Alert, CrisisRepository, Outcome
-from cogs.crisis.views import alert_view, crisis_dm_view, render_alert
+from bot.crisis.store import DM_GUILD, About, CrisisRepository, Outcome, Sensitivity
+from cogs.crisis.alerts import REPLY_GAP, CrisisAlerts
+from cogs.crisis.views import crisis_dm_view, helper_dm_view
 
 log = logging.getLogger(__name__)
 
-# At most one automatic reply per person in this window; an urgent verdict always gets one.
-REPLY_GAP = timedelta(hours=6)
 # Discord's "Cannot send messages to this user".
 CANNOT_DM = 50007
-# Facilitator alerts go through the outbox (first in line after crisis replies).
-ALERT_KIND = "crisis:alert"
-# When the alerts channel is missing or refuses the alert: one DM to each facilitator.
-ALERT_DM_KIND = "crisis:alert-dm"
 _RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
 VERDICTS_KEPT = 10_000
 
@@ -69,7 +68,22 @@ async def country_for(bot: ResilienceBot, user_id: int, guild_id: int | None) ->
     return None
 
 
-class CrisisWatch:
+def harassment_target(message: discord.Message) -> discord.User | discord.Member | None:
+    """Who a harassing message was aimed at: the author of the message it replies to, else the
+    first member it mentions (never a bot, never the writer); None if nobody can be told."""
+    writer = message.author.id
+    reference = message.reference
+    if reference is not None and isinstance(reference.resolved, discord.Message):
+        replied = reference.resolved.author
+        if not replied.bot and replied.id != writer:
+            return replied
+    for user in message.mentions:
+        if not user.bot and user.id != writer:
+            return user
+    return None
+
+
+class CrisisWatch(CrisisAlerts):
     """The listening half of the crisis cog (mixed into :class:`cogs.crisis.commands.Crisis`)."""
 
     bot: ResilienceBot
@@ -80,14 +94,33 @@ class CrisisWatch:
     # The verdict each recent message got (message id and level only, never its words), so an
     # edit is answered only when it makes the message more serious.
     _verdicts: OrderedDict[int, ReplyLevel]
+    # Each group's sensitivity, read once and kept (``/crisis settings`` updates it here): the
+    # detector runs on every message, a database read per message would cost more than it does.
+    _sensitivity: dict[int, Sensitivity]
+    # When each member was last sent a note about harassment aimed at them (a pile-on gets one).
+    _noted: dict[int, datetime]
 
     def _watch_state(self) -> None:
         self._locks = defaultdict(asyncio.Lock)
         self._verdicts = OrderedDict()
+        self._sensitivity = {}
+        self._noted = {}
 
     def _start_watching(self) -> None:
-        self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
-        self.bot.outbox.on_failed(ALERT_KIND, self._alert_failed)
+        self._start_alerts()
+
+    async def schedule_followup(self, guild_id: int, user_id: int, event_id: int) -> None:
+        """Overridden by the follow-up half: a check-in a day after a reply."""
+
+    async def sensitivity_for(self, guild_id: int) -> Sensitivity:
+        """The group's sensitivity (standard in a DM to the bot, outside any group)."""
+        if not guild_id:
+            return "standard"
+        known = self._sensitivity.get(guild_id)
+        if known is None:
+            known = (await self.repo.settings(guild_id)).sensitivity
+            self._sensitivity[guild_id] = known
+        return known
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -110,7 +143,8 @@ class CrisisWatch:
             return
         if message.guild is None and not isinstance(message.channel, discord.DMChannel):
             return
-        verdict = self.detector.detect(message.content)
+        sensitivity = await self.sensitivity_for(message.guild.id if message.guild else DM_GUILD)
+        verdict = self.detector.detect(message.content, sensitivity=sensitivity)
         if verdict.level == "none":
             return
         handled = self._verdicts.get(message.id)
@@ -120,26 +154,68 @@ class CrisisWatch:
         while len(self._verdicts) > VERDICTS_KEPT:
             self._verdicts.popitem(last=False)
         try:
-            await self._handle(message, verdict.level)
+            await self._handle(message, verdict)
         except Exception:
             # Never the text, never the member: just enough to find the fault.
             log.exception("crisis reply failed (guild %s)", message.guild.id if message.guild else "dm")
 
-    async def _handle(self, message: discord.Message, level: ReplyLevel) -> None:
+    async def _handle(self, message: discord.Message, verdict: Verdict) -> None:
         guild = message.guild
         if guild is not None:
             config = await self.bot.guilds_repo.get(guild.id)
             # Facilitators talking about an alert in their own channel are not the subject of one.
             if config.channels.get("alerts") == message.channel.id:
                 return
+        level: ReplyLevel = "urgent" if verdict.level == "urgent" else "concern"
+        if verdict.about == "harassment":
+            await self._harassment(message, guild, level)
+            return
+        about: About = verdict.about
         guild_id = guild.id if guild else DM_GUILD
         now = self.bot.clock.now()
         async with self._locks[message.author.id]:
-            outcome = await self._reply(message, level, guild_id)
-            event_id = await self.repo.record_event(guild_id, message.author.id, level, outcome, now)
-        log.info("crisis verdict %s in guild %s: %s", level, guild_id or "dm", outcome)
+            outcome = await self._reply(message, level, guild_id, about)
+            event_id = await self.repo.record_event(
+                guild_id, message.author.id, level, outcome, now, about=about
+            )
+            if outcome == "dm" and about == "self":
+                await self.schedule_followup(guild_id, message.author.id, event_id)
+        log.info("crisis verdict %s (%s) in guild %s: %s", level, about, guild_id or "dm", outcome)
         if guild is not None:
-            await self._alert(message, guild, level, event_id)
+            await self._alert(message, guild, level, event_id, reader=about)
+
+    async def _harassment(
+        self, message: discord.Message, guild: discord.Guild | None, level: ReplyLevel
+    ) -> None:
+        """No crisis DM to the writer; the facilitators hear of it as a moderation matter, and the
+        member it was aimed at gets a kind private note."""
+        if guild is None:
+            log.info("crisis verdict %s (harassment) in a DM: nothing sent", level)
+            return
+        target = harassment_target(message)
+        told = await self._alert(
+            message, guild, level, None, reader="harassment", target_id=target.id if target else None
+        )
+        noted = await self._note_target(target, guild.id, facilitators_told=told) if target else "none"
+        log.info("crisis verdict %s (harassment) in guild %s: note %s", level, guild.id, noted)
+
+    async def _note_target(
+        self, target: discord.User | discord.Member, guild_id: int, *, facilitators_told: bool
+    ) -> str:
+        if await self._opted_out(guild_id, target.id):
+            return "opted_out"
+        now = self.bot.clock.now()
+        last = self._noted.get(target.id)
+        if last is not None and now - last < REPLY_GAP:
+            return "limited"
+        try:
+            # Privately only: a public pointer would single them out in front of the writer.
+            await target.send(target_note(facilitators_told=facilitators_told))
+        except discord.HTTPException as error:
+            log.info("harassment note not delivered (HTTP %s)", error.status)
+            return "failed"
+        self._noted[target.id] = now
+        return "dm"
 
     async def _opted_out(self, guild_id: int, user_id: int) -> bool:
         if guild_id:
@@ -148,7 +224,9 @@ class CrisisWatch:
                 return True
         return await self.repo.is_opted_out(user_id)
 
-    async def _reply(self, message: discord.Message, level: ReplyLevel, guild_id: int) -> Outcome:
+    async def _reply(
+        self, message: discord.Message, level: ReplyLevel, guild_id: int, about: About
+    ) -> Outcome:
         author = message.author
         if await self._opted_out(guild_id, author.id):
             return "opted_out"
@@ -157,8 +235,10 @@ class CrisisWatch:
             if last is not None and self.bot.clock.now() - last < REPLY_GAP:
                 return "limited"
         res = resources_for(await country_for(self.bot, author.id, guild_id or None))
-        content = crisis_message(res, level)
-        view = crisis_dm_view(guild_id)
+        if about == "other":
+            content, view = helper_message(res), helper_dm_view(guild_id)
+        else:
+            content, view = crisis_message(res, level), crisis_dm_view(guild_id)
         try:
             await author.send(content, view=view)
             return "dm"
@@ -180,99 +260,3 @@ class CrisisWatch:
         except discord.HTTPException as error:
             log.warning("crisis channel pointer failed with HTTP %s", error.status)
             return "failed"
-
-    async def _alert(
-        self, message: discord.Message, guild: discord.Guild, level: ReplyLevel, event_id: int
-    ) -> None:
-        settings = await self.repo.settings(guild.id)
-        if not settings.alerts:
-            return
-        config = await self.bot.guilds_repo.get(guild.id)
-        # Only a channel set up for alerts: never the group channel fallback, which members read.
-        channel_id = config.channels.get("alerts")
-        channel = self.bot.get_channel(channel_id) if channel_id else None
-        now = self.bot.clock.now()
-        if level != "urgent":
-            recent = await self.repo.recent_unresolved_alert(guild.id, message.author.id, now - REPLY_GAP)
-            if recent is not None:
-                return
-        alert_id = await self.repo.create_alert(
-            guild.id, message.author.id, event_id, level, message.channel.id, message.id, now
-        )
-        alert = await self.repo.get_alert(alert_id)
-        assert alert is not None
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            log.warning(
-                "crisis alert #%s: no alerts channel set in guild %s; DMing facilitators", alert_id, guild.id
-            )
-            await self._alert_by_dm(alert, channel_missing=True)
-        else:
-            content = render_alert(alert)
-            mentions = discord.AllowedMentions.none()
-            role_id = config.facilitator_role_id
-            if level == "urgent" and settings.ping_urgent and role_id:
-                content = f"<@&{role_id}> {content}"
-                mentions = discord.AllowedMentions(
-                    everyone=False, users=False, roles=[discord.Object(role_id)]
-                )
-            # Through the outbox at PRIORITY_ALERT: ahead of every daily post and reminder, retried
-            # through an outage, sent once. Its message id (for the button edits) comes back in
-            # _alert_delivered; a send that finally fails goes to each facilitator (_alert_failed).
-            await self.bot.outbox.enqueue(
-                guild_id=guild.id,
-                kind=ALERT_KIND,
-                key=str(alert_id),
-                channel_id=channel.id,
-                content=content,
-                view=alert_view(alert),
-                allowed_mentions=mentions,
-                priority=PRIORITY_ALERT,
-                ref=str(alert_id),
-            )
-        if self.bot.outbox.inline:
-            # An injected clock (tests, the demo) has no worker: send it now, as the worker would.
-            await self.bot.outbox.drain()
-
-    async def _alert_by_dm(self, alert: Alert, *, channel_missing: bool) -> None:
-        """The alert, privately, to every facilitator of the group except its subject."""
-        guild = self.bot.get_guild(alert.guild_id)
-        if guild is None:
-            log.error(
-                "crisis alert #%s reached no facilitator: guild %s not available",
-                alert.alert_id,
-                alert.guild_id,
-            )
-            return
-        config = await self.bot.guilds_repo.get(alert.guild_id)
-        people = [
-            m for m in guild.members if not m.bot and m.id != alert.user_id and is_facilitator(m, config)
-        ]
-        if not people:
-            log.error(
-                "crisis alert #%s reached no facilitator: guild %s has none", alert.alert_id, alert.guild_id
-            )
-            return
-        content = f"{alert_dm_note(channel_missing=channel_missing)}\n\n{render_alert(alert)}"
-        for person in people:
-            await self.bot.outbox.enqueue(
-                guild_id=alert.guild_id,
-                kind=ALERT_DM_KIND,
-                key=f"{alert.alert_id}:{person.id}",
-                user_id=person.id,
-                content=content,
-                view=alert_view(alert),
-                allowed_mentions=discord.AllowedMentions.none(),
-                priority=PRIORITY_ALERT,
-                ref=str(alert.alert_id),
-            )
-
-    async def _alert_failed(self, row: OutboxRow, reason: str) -> None:
-        alert = await self.repo.get_alert(int(row.ref)) if row.ref.isdigit() else None
-        if alert is None or alert.state not in ("open", "claimed"):
-            return
-        log.warning("crisis alert #%s could not be posted (%s); DMing facilitators", alert.alert_id, reason)
-        await self._alert_by_dm(alert, channel_missing=False)
-
-    async def _alert_delivered(self, row: OutboxRow, message_id: int | None) -> None:
-        if message_id is not None and row.channel_id is not None and row.ref.isdigit():
-            await self.repo.set_alert_message(int(row.ref), row.channel_id, message_id)

@@ -1,5 +1,6 @@
-"""The crisis DM's buttons (safety plan, grounding, replies off/on) and the facilitator alert:
-its text and its claim / resolve / false alarm buttons. All persistent (``crisis:*``)."""
+"""The crisis DM's buttons (safety plan, grounding, replies off/on), the follow-up's buttons a day
+later (I'm OK / talk to a facilitator / the lines again) and the facilitator alert: its text and
+its claim / resolve / false alarm buttons. All persistent (``crisis:*``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 # The buttons import the cog inside ``run``: the cog's modules import this one to build views.
 
 AlertAction = Literal["claim", "resolve", "false"]
+FollowupAction = Literal["ok", "talk", "lines"]
+_FOLLOWUP_LOOKS: dict[str, tuple[str, discord.ButtonStyle]] = {
+    "ok": ("I'm OK", discord.ButtonStyle.success),
+    "talk": ("I'd like to talk to a facilitator", discord.ButtonStyle.primary),
+    "lines": ("Show me the lines again", discord.ButtonStyle.secondary),
+}
 _ALERT_LOOKS: dict[str, tuple[str, discord.ButtonStyle]] = {
     "claim": ("I'm reaching out", discord.ButtonStyle.primary),
     "resolve": ("Resolved", discord.ButtonStyle.success),
@@ -112,6 +119,43 @@ def crisis_dm_view(guild_id: int) -> discord.ui.View:
     return view
 
 
+def helper_dm_view(guild_id: int) -> discord.ui.View:
+    """Under the reply to someone worried about another person: grounding, and replies off."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(GroundingButton(None))
+    view.add_item(RepliesButton(False, guild_id))
+    return view
+
+
+# -- the follow-up a day later ------------------------------------------------------------------
+
+
+class FollowupButton(PersistentButton, template=r"crisis:followup:(?P<action>ok|talk|lines):(?P<id>\d+)"):
+    """The member answers the check-in about the reply ``event_id``."""
+
+    def __init__(self, action: FollowupAction, event_id: int) -> None:
+        self.action: FollowupAction = action
+        self.event_id = event_id
+        label, style = _FOLLOWUP_LOOKS[action]
+        super().__init__(f"crisis:followup:{action}:{event_id}", label=label, style=style)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        action: FollowupAction = match["action"]  # type: ignore[assignment]
+        return cls(action, int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).answer_followup(interaction, self.action, self.event_id)
+
+
+def followup_view(event_id: int, *, actions: tuple[FollowupAction, ...]) -> discord.ui.View:
+    """The follow-up's buttons still worth pressing (talk only when there is a group to ask)."""
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        view.add_item(FollowupButton(action, event_id))
+    return view
+
+
 # -- the facilitator alert ----------------------------------------------------------------------
 
 
@@ -131,6 +175,9 @@ def render_alert(alert: Alert) -> str:
         jump_url=jump,
         at_unix=int(alert.created_at.timestamp()),
         status=status,
+        reader=alert.reader,
+        target_id=alert.target_id,
+        recent_alerts=alert.recent_alerts,
     )
 
 
@@ -163,4 +210,4 @@ class AlertButton(PersistentButton, template=r"crisis:alert:(?P<action>claim|res
         await _cog(interaction).act_on_alert(interaction, self.action, self.alert_id)
 
 
-CRISIS_BUTTONS = (GroundingButton, RepliesButton, AlertButton)
+CRISIS_BUTTONS = (GroundingButton, RepliesButton, AlertButton, FollowupButton)

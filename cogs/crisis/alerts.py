@@ -1,0 +1,221 @@
+"""The facilitators' side of the crisis cog: the alert (about a member at risk, about someone they
+are worried about, or about harassment) and a member's request to talk, each sent through the
+outbox to the alerts channel, or by DM to each facilitator when that channel is missing or
+refuses it. Never the message text, anywhere: not in alerts, the database or the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import discord
+
+from bot.core.bot import ResilienceBot
+from bot.core.checks import is_facilitator
+from bot.core.outbox import PRIORITY_ALERT
+from bot.core.outbox_store import OutboxRow
+from bot.crisis.followup import talk_dm_note, talk_request
+from bot.crisis.reply import ReplyLevel, alert_dm_note
+from bot.crisis.store import Alert, CrisisRepository, Reader
+from cogs.crisis.views import alert_view, render_alert
+
+log = logging.getLogger(__name__)
+
+# At most one automatic reply per person in this window, and one open alert per member and
+# reader below urgent; an urgent verdict always gets both.
+REPLY_GAP = timedelta(hours=6)
+# Facilitator alerts go through the outbox (first in line after crisis replies).
+ALERT_KIND = "crisis:alert"
+# When the alerts channel is missing or refuses the alert: one DM to each facilitator.
+ALERT_DM_KIND = "crisis:alert-dm"
+# A member asked, from the follow-up, to talk with a facilitator (the same two routes).
+TALK_KIND = "crisis:talk"
+TALK_DM_KIND = "crisis:talk-dm"
+
+
+class CrisisAlerts:
+    """The alerting half of the crisis cog (mixed into :class:`cogs.crisis.commands.Crisis`)."""
+
+    bot: ResilienceBot
+    repo: CrisisRepository
+
+    def _start_alerts(self) -> None:
+        self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
+        self.bot.outbox.on_failed(ALERT_KIND, self._alert_failed)
+        self.bot.outbox.on_failed(TALK_KIND, self._talk_failed)
+
+    async def _alert(
+        self,
+        message: discord.Message,
+        guild: discord.Guild,
+        level: ReplyLevel,
+        event_id: int | None,
+        *,
+        reader: Reader = "self",
+        target_id: int | None = None,
+    ) -> bool:
+        """Raise the alert (unless the group turned alerts off); True if the facilitators know."""
+        settings = await self.repo.settings(guild.id)
+        if not settings.alerts:
+            return False
+        config = await self.bot.guilds_repo.get(guild.id)
+        # Only a channel set up for alerts: never the group channel fallback, which members read.
+        channel_id = config.channels.get("alerts")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        now = self.bot.clock.now()
+        if level != "urgent":
+            since = now - REPLY_GAP
+            recent = await self.repo.recent_unresolved_alert(
+                guild.id, message.author.id, since, reader=reader
+            )
+            if recent is not None:
+                return True
+        alert_id = await self.repo.create_alert(
+            guild.id,
+            message.author.id,
+            event_id,
+            level,
+            message.channel.id,
+            message.id,
+            now,
+            reader=reader,
+            target_id=target_id,
+        )
+        alert = await self.repo.get_alert(alert_id)
+        assert alert is not None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            log.warning(
+                "crisis alert #%s: no alerts channel set in guild %s; DMing facilitators", alert_id, guild.id
+            )
+            await self._alert_by_dm(alert, channel_missing=True)
+        else:
+            content = render_alert(alert)
+            mentions = discord.AllowedMentions.none()
+            role_id = config.facilitator_role_id
+            # Harassment is a moderation matter: never the crisis ping.
+            if level == "urgent" and reader != "harassment" and settings.ping_urgent and role_id:
+                content = f"<@&{role_id}> {content}"
+                mentions = discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(role_id)]
+                )
+            # Through the outbox at PRIORITY_ALERT: ahead of every daily post and reminder, retried
+            # through an outage, sent once. Its message id (for the button edits) comes back in
+            # _alert_delivered; a send that finally fails goes to each facilitator (_alert_failed).
+            await self.bot.outbox.enqueue(
+                guild_id=guild.id,
+                kind=ALERT_KIND,
+                key=str(alert_id),
+                channel_id=channel.id,
+                content=content,
+                view=alert_view(alert),
+                allowed_mentions=mentions,
+                priority=PRIORITY_ALERT,
+                ref=str(alert_id),
+            )
+        await self._drain_inline()
+        return True
+
+    async def _drain_inline(self) -> None:
+        if self.bot.outbox.inline:
+            # An injected clock (tests, the demo) has no worker: send it now, as the worker would.
+            await self.bot.outbox.drain()
+
+    async def _facilitators(self, guild_id: int, *, besides: int) -> list[discord.Member]:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return []
+        config = await self.bot.guilds_repo.get(guild_id)
+        return [m for m in guild.members if not m.bot and m.id != besides and is_facilitator(m, config)]
+
+    async def _alert_by_dm(self, alert: Alert, *, channel_missing: bool) -> None:
+        """The alert, privately, to every facilitator of the group except its subject."""
+        people = await self._facilitators(alert.guild_id, besides=alert.user_id)
+        if not people:
+            log.error(
+                "crisis alert #%s reached no facilitator in guild %s (none, or not available)",
+                alert.alert_id,
+                alert.guild_id,
+            )
+            return
+        content = f"{alert_dm_note(channel_missing=channel_missing)}\n\n{render_alert(alert)}"
+        for person in people:
+            await self.bot.outbox.enqueue(
+                guild_id=alert.guild_id,
+                kind=ALERT_DM_KIND,
+                key=f"{alert.alert_id}:{person.id}",
+                user_id=person.id,
+                content=content,
+                view=alert_view(alert),
+                allowed_mentions=discord.AllowedMentions.none(),
+                priority=PRIORITY_ALERT,
+                ref=str(alert.alert_id),
+            )
+
+    async def _alert_failed(self, row: OutboxRow, reason: str) -> None:
+        alert = await self.repo.get_alert(int(row.ref)) if row.ref.isdigit() else None
+        if alert is None or alert.state not in ("open", "claimed"):
+            return
+        log.warning("crisis alert #%s could not be posted (%s); DMing facilitators", alert.alert_id, reason)
+        await self._alert_by_dm(alert, channel_missing=False)
+
+    async def _alert_delivered(self, row: OutboxRow, message_id: int | None) -> None:
+        if message_id is not None and row.channel_id is not None and row.ref.isdigit():
+            await self.repo.set_alert_message(int(row.ref), row.channel_id, message_id)
+
+    # -- a member asked to talk -------------------------------------------------------------------
+
+    async def request_talk(self, guild_id: int, member_id: int, event_id: int) -> None:
+        """Tell the group's facilitators, privately, that this member asked to talk (nothing else).
+
+        Sent even when the group turned automatic alerts off: the member asked for it themself.
+        Keyed by the reply it answers, so pressing the button again sends nothing more.
+        """
+        config = await self.bot.guilds_repo.get(guild_id)
+        channel_id = config.channels.get("alerts")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        at_unix = int(self.bot.clock.now().timestamp())
+        content = talk_request(member_id=member_id, at_unix=at_unix)
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            await self.bot.outbox.enqueue(
+                guild_id=guild_id,
+                kind=TALK_KIND,
+                key=str(event_id),
+                channel_id=channel.id,
+                content=content,
+                allowed_mentions=discord.AllowedMentions.none(),
+                priority=PRIORITY_ALERT,
+                ref=f"{member_id}:{event_id}",
+            )
+        else:
+            await self._talk_by_dm(guild_id, member_id, event_id, at_unix, channel_missing=True)
+        await self._drain_inline()
+
+    async def _talk_by_dm(
+        self, guild_id: int, member_id: int, event_id: int, at_unix: int, *, channel_missing: bool
+    ) -> None:
+        people = await self._facilitators(guild_id, besides=member_id)
+        if not people:
+            log.error("a request to talk (reply %s) reached no facilitator in guild %s", event_id, guild_id)
+            return
+        for person in people:
+            await self.bot.outbox.enqueue(
+                guild_id=guild_id,
+                kind=TALK_DM_KIND,
+                key=f"{event_id}:{person.id}",
+                user_id=person.id,
+                content=f"{talk_dm_note(channel_missing=channel_missing)}\n\n"
+                f"{talk_request(member_id=member_id, at_unix=at_unix)}",
+                allowed_mentions=discord.AllowedMentions.none(),
+                priority=PRIORITY_ALERT,
+            )
+
+    async def _talk_failed(self, row: OutboxRow, reason: str) -> None:
+        member, _, event = row.ref.partition(":")
+        if not (member.isdigit() and event.isdigit()):
+            return
+        log.warning(
+            "a request to talk (reply %s) could not be posted (%s); DMing facilitators", event, reason
+        )
+        at_unix = int(row.due_at.timestamp())
+        await self._talk_by_dm(row.guild_id, int(member), int(event), at_unix, channel_missing=False)
