@@ -7,18 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.community.logic import (
-    SessionPlan,
-    check_length,
-    in_quiet,
-    parse_hours_list,
-    parse_progress,
-    parse_weekday,
-    parse_weekdays,
-    prompt_rule,
-    quiet_release,
-    upcoming_sessions,
-)
+from bot.community.goals import parse_progress
+from bot.community.logic import check_length, parse_weekday, parse_weekdays
+from bot.community.prompts import in_quiet, prompt_rule, quiet_release
+from bot.community.sessions import SessionPlan, parse_hours_list, upcoming_sessions
 from bot.core.errors import UserError
 from bot.core.schedule_rules import occurrences
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.community.logic import MILESTONES, milestone_text, new_milestones, top_counts
+from bot.community.celebrations import MILESTONES, milestone_text, new_milestones
+from bot.community.digest import top_counts
 
 
 def test_new_milestones_lowest_first_and_skips_celebrated():

@@ -1,53 +1,32 @@
-"""``/prompt``: the facilitator's voice between sessions: post now, schedule, quiet hours."""
+"""``/prompt``: the ``Prompts`` cog and the facilitator's commands: post now, schedule, quiet hours.
+
+What a scheduled prompt does by itself (the send, quiet hours, its thread) is ``jobs.PromptJobs``.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community.logic import (
-    PROMPT_TEXT_LIMIT,
-    check_length,
-    prompt_rule,
-    quiet_release,
-    ts,
-    with_time,
-    with_zone,
-)
+from bot.community.logic import check_length, ts
+from bot.community.prompts import PROMPT_TEXT_LIMIT, preview, prompt_rule, with_time
 from bot.community.store import CommunityRepository, PromptRow
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only, is_facilitator
 from bot.core.errors import UserError
-from bot.core.outbox import PRIORITY_POST
-from bot.core.outbox_store import OutboxRow
-from bot.core.schedule_rules import Rule
-from bot.core.schedule_store import Schedule
-from bot.core.scheduler import occurrence_key
 from bot.core.timeparse import parse_time
+from cogs.community.base import NO_MENTIONS
+from cogs.community.jobs import PROMPT_POST, PromptJobs
+from cogs.community.views import prompt_embed, thread_name
 
-log = logging.getLogger(__name__)
-
-POST = "prompt:post"
-DEFERRED = "prompt:deferred"
-NO_MENTIONS = discord.AllowedMentions.none()
-THREAD = "thread"  # an outbox row's ref: open a thread on the prompt once it is posted
-
-
-def _thread_name(text: str) -> str:
-    name = text.split("\n", 1)[0]
-    return (name[:90] + "…") if len(name) > 90 else name
-
-
-def prompt_embed(text: str) -> discord.Embed:
-    embed = discord.Embed(title="Something to reflect on", description=text, colour=discord.Colour.teal())
-    embed.set_footer(text="Share as much or as little as you like.")
-    return embed
+# The options /prompt post and /prompt schedule share.
+TEXT_OPTIONS = {
+    "text": f"Your own prompt (up to {PROMPT_TEXT_LIMIT:,} characters)",
+    "library": "Or a prompt from the library: type a topic or tag",
+}
 
 
 async def _is_facilitator(interaction: discord.Interaction[Any]) -> bool:
@@ -77,51 +56,20 @@ async def prompt_number_autocomplete(
     if interaction.guild is None or not await _is_facilitator(interaction):
         return []
     bot: ResilienceBot = interaction.client
-    repo = CommunityRepository(bot.db)
     choices = []
-    for row in await repo.prompts(interaction.guild.id):
-        preview = _preview(bot, row)
-        label = f"#{row.prompt_id}: {preview}"
+    for row in await CommunityRepository(bot.db).prompts(interaction.guild.id):
+        label = f"#{row.prompt_id}: {preview(row, bot.content.prompts)}"
         if current.strip().lower() in label.lower():
             choices.append(app_commands.Choice(name=label[:100], value=row.prompt_id))
     return choices[:25]
 
 
-def _preview(bot: ResilienceBot, row: PromptRow) -> str:
-    text = _prompt_text(bot, row) or "(library prompt no longer available)"
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _prompt_text(bot: ResilienceBot, row: PromptRow) -> str | None:
-    if row.text:
-        return row.text
-    if row.library_id and row.library_id in bot.content.prompts:
-        return bot.content.prompts[row.library_id].text
-    return None
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Prompts(commands.GroupCog, group_name="prompt", group_description="Post and schedule group prompts"):
+class Prompts(
+    PromptJobs, commands.GroupCog, group_name="prompt", group_description="Post and schedule group prompts"
+):
     """Facilitator prompts: post now or on a schedule, kept out of the group's quiet hours."""
-
-    def __init__(self, bot: ResilienceBot) -> None:
-        self.bot = bot
-        self.repo = CommunityRepository(bot.db)
-        super().__init__()
-
-    async def cog_load(self) -> None:
-        self.bot.scheduler.register(POST, self._fire)
-        self.bot.scheduler.register(DEFERRED, self._fire_deferred)
-        # Scheduled prompts go out through the outbox; a thread opens once the message exists.
-        for kind in (POST, DEFERRED):
-            self.bot.outbox.on_delivered(kind, self._delivered)
-        self.bot.on_config_change(self._config_changed)
-
-    async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(POST)
-        self.bot.scheduler.unregister(DEFERRED)
-        self.bot.remove_config_listener(self._config_changed)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -140,34 +88,12 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             return check_length(text, PROMPT_TEXT_LIMIT, "prompt text"), None
         raise UserError("Write the prompt text, or pick one from the library (start typing a topic).")
 
-    async def _channel(self, guild_id: int, channel_id: int | None) -> discord.abc.Messageable:
-        config = await self.bot.guilds_repo.get(guild_id)
-        target = channel_id or config.channel("group")
-        channel = self.bot.get_channel(target) if target else None
-        if not isinstance(channel, discord.TextChannel):
-            raise UserError("The group channel isn't set yet. An admin can set it with `/setup channel`.")
-        return channel
-
     async def _post(self, channel: discord.abc.Messageable, text: str, *, thread: bool) -> discord.Message:
         """``/prompt post``: the facilitator is waiting, so it is sent at once."""
         message = await channel.send(embed=prompt_embed(text), allowed_mentions=NO_MENTIONS)
         if thread and isinstance(message.channel, discord.TextChannel):
-            await message.create_thread(name=_thread_name(text))
+            await message.create_thread(name=thread_name(text))
         return message
-
-    async def _delivered(self, row: OutboxRow, message_id: int | None) -> None:
-        """A queued prompt was posted: open its thread (not a message send, so direct)."""
-        if row.ref != THREAD or message_id is None or row.channel_id is None:
-            return
-        channel = self.bot.get_channel(row.channel_id)
-        embeds = row.payload.get("embeds") or [{}]
-        text = str(embeds[0].get("description") or "Reflections")
-        if not isinstance(channel, discord.TextChannel):
-            return
-        try:
-            await channel.get_partial_message(message_id).create_thread(name=_thread_name(text))
-        except discord.HTTPException:
-            log.warning("could not open a prompt thread in guild %s", row.guild_id)
 
     async def _own_prompt(self, guild_id: int, number: int) -> PromptRow:
         row = await self.repo.prompt(guild_id, number)
@@ -175,77 +101,11 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             raise UserError(f"There's no prompt #{number} here. `/prompt list` shows the scheduled ones.")
         return row
 
-    async def _zone(self, guild_id: int) -> ZoneInfo:
-        return ZoneInfo(await self.bot.group_timezone(guild_id))
-
-    # -- scheduled sends --------------------------------------------------------------------------
-
-    async def _fire(self, schedule: Schedule, occurrence: datetime) -> None:
-        row = await self.repo.prompt(schedule.guild_id, int(schedule.key))
-        if row is None or row.paused:
-            return
-        settings = await self.repo.settings(schedule.guild_id)
-        if settings.quiet_start and settings.quiet_end:
-            tz = await self._zone(schedule.guild_id)
-            release = quiet_release(occurrence, tz, settings.quiet_start, settings.quiet_end)
-            if release is not None:
-                # Keyed by occurrence: this occurrence is already claimed in the ledger, and the
-                # deferred one-off has its own ledger entry, so each is sent exactly once.
-                await self.bot.scheduler.set(
-                    schedule.guild_id,
-                    DEFERRED,
-                    Rule.once(release, tz),
-                    key=f"{row.prompt_id}:{int(occurrence.timestamp())}",
-                    payload={"prompt_id": row.prompt_id},
-                )
-                return
-        await self._send_scheduled(row, schedule, occurrence)
-
-    async def _fire_deferred(self, schedule: Schedule, occurrence: datetime) -> None:
-        row = await self.repo.prompt(schedule.guild_id, int(schedule.payload["prompt_id"]))
-        if row is None or row.paused:
-            return
-        await self._send_scheduled(row, schedule, occurrence)
-
-    async def _send_scheduled(self, row: PromptRow, schedule: Schedule, occurrence: datetime) -> None:
-        text = _prompt_text(self.bot, row)
-        if text is None:
-            log.warning("prompt %s has no text any more; not sent", row.prompt_id)
-            return
-        channel = await self._channel(row.guild_id, row.channel_id)
-        await self.bot.outbox.enqueue(
-            guild_id=row.guild_id,
-            kind=schedule.kind,
-            key=occurrence_key(schedule, occurrence),
-            channel_id=getattr(channel, "id", None),
-            embed=prompt_embed(text),
-            allowed_mentions=NO_MENTIONS,
-            priority=PRIORITY_POST,
-            ref=THREAD if row.thread else "",
-        )
-
-    async def _config_changed(self, guild_id: int) -> None:
-        """A new group timezone: recurring prompts keep their local time in the new zone."""
-        tz = await self._zone(guild_id)
-        for row in await self.repo.prompts(guild_id):
-            schedule = await self.bot.scheduler.get(guild_id, POST, str(row.prompt_id))
-            if schedule is None or schedule.rule.kind == "once" or schedule.rule.tz.key == tz.key:
-                continue
-            await self.bot.scheduler.set(
-                guild_id,
-                POST,
-                with_zone(schedule.rule, tz),
-                key=schedule.key,
-                payload=schedule.payload,
-                enabled=not row.paused,
-            )
-
     # -- commands ---------------------------------------------------------------------------------
 
     @app_commands.command(name="post", description="Post a prompt now")
     @app_commands.describe(
-        text=f"Your own prompt (up to {PROMPT_TEXT_LIMIT:,} characters)",
-        library="Or a prompt from the library: type a topic or tag",
+        **TEXT_OPTIONS,
         channel="Where to post (default: the group channel)",
         thread="Open a discussion thread on it",
     )
@@ -270,8 +130,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
     @app_commands.describe(
         repeat="once, daily, or weekly on chosen days",
         time="Local time in the group's timezone, like 19:00 or 7pm",
-        text=f"Your own prompt (up to {PROMPT_TEXT_LIMIT:,} characters)",
-        library="Or a prompt from the library: type a topic or tag",
+        **TEXT_OPTIONS,
         date="For a one-off: the date, like 2026-12-24",
         days="For weekly: the days, like mon, thu (default: today's weekday)",
         every_weeks="For weekly: every N weeks (default 1)",
@@ -296,7 +155,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         assert interaction.guild is not None
         guild_id = interaction.guild.id
         own, library_id = self._resolve_text(text, library)
-        tz = await self._zone(guild_id)
+        tz = await self.zone(guild_id)
         rule = prompt_rule(
             repeat,
             tz=tz,
@@ -314,7 +173,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             thread=thread,
             now=self.bot.clock.now(),
         )
-        schedule = await self.bot.scheduler.set(guild_id, POST, rule, key=str(number), payload={})
+        schedule = await self.bot.scheduler.set(guild_id, PROMPT_POST, rule, key=str(number), payload={})
         await self.bot.audit.record(
             guild_id, interaction.user.id, "prompts:scheduled", f"#{number}, {rule.describe()}"
         )
@@ -329,7 +188,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         assert interaction.guild is not None
         lines = []
         for row in await self.repo.prompts(interaction.guild.id):
-            schedule = await self.bot.scheduler.get(interaction.guild.id, POST, str(row.prompt_id))
+            schedule = await self.bot.scheduler.get(interaction.guild.id, PROMPT_POST, str(row.prompt_id))
             if schedule is None:
                 continue
             if row.paused:
@@ -338,8 +197,8 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
                 status = f"next {ts(schedule.next_due)}"
             else:
                 continue  # a one-off that already went out
-            preview = _preview(self.bot, row)
-            lines.append(f"**#{row.prompt_id}** {preview}\n  {schedule.rule.describe()}, {status}")
+            shown = preview(row, self.bot.content.prompts)
+            lines.append(f"**#{row.prompt_id}** {shown}\n  {schedule.rule.describe()}, {status}")
         if not lines:
             text = "No prompts are scheduled. `/prompt schedule` sets one up."
         else:
@@ -375,17 +234,10 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             changes.append("text")
         if time:
             at = parse_time(time)
-            schedule = await self.bot.scheduler.get(guild_id, POST, str(prompt))
+            schedule = await self.bot.scheduler.get(guild_id, PROMPT_POST, str(prompt))
             if schedule is None or schedule.rule.kind == "once":
                 raise UserError("A one-off prompt's time can't be moved. Cancel it and schedule a new one.")
-            await self.bot.scheduler.set(
-                guild_id,
-                POST,
-                with_time(schedule.rule, at),
-                key=schedule.key,
-                payload=schedule.payload,
-                enabled=not row.paused,
-            )
+            await self.reschedule(schedule, with_time(schedule.rule, at), enabled=not row.paused)
             changes.append("time")
         await self.bot.audit.record(
             guild_id, interaction.user.id, "prompts:edited", f"#{prompt}, {' and '.join(changes)}"
@@ -402,13 +254,11 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         assert interaction.guild is not None
         guild_id = interaction.guild.id
         await self._own_prompt(guild_id, prompt)
-        schedule = await self.bot.scheduler.get(guild_id, POST, str(prompt))
+        schedule = await self.bot.scheduler.get(guild_id, PROMPT_POST, str(prompt))
         if schedule is None:
             raise UserError(f"Prompt #{prompt} isn't scheduled. `/prompt list` shows the scheduled ones.")
         await self.repo.set_prompt_paused(guild_id, prompt, not resume)
-        updated = await self.bot.scheduler.set(
-            guild_id, POST, schedule.rule, key=schedule.key, payload=schedule.payload, enabled=resume
-        )
+        updated = await self.reschedule(schedule, schedule.rule, enabled=resume)
         if resume:
             when = f" Next: {ts(updated.next_due)}." if updated.next_due else " It has no future time left."
             message = f"Prompt #{prompt} is back on.{when}"
@@ -424,7 +274,7 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
         assert interaction.guild is not None
         guild_id = interaction.guild.id
         await self._own_prompt(guild_id, prompt)
-        await self.bot.scheduler.remove(guild_id, POST, str(prompt))
+        await self.bot.scheduler.remove(guild_id, PROMPT_POST, str(prompt))
         await self.repo.delete_prompt(guild_id, prompt)
         await self.bot.audit.record(guild_id, interaction.user.id, "prompts:cancelled", f"#{prompt}")
         await interaction.response.send_message(f"Prompt #{prompt} is cancelled.", ephemeral=True)
@@ -464,7 +314,3 @@ class Prompts(commands.GroupCog, group_name="prompt", group_description="Post an
             f"{finish:%H:%M}.",
             ephemeral=True,
         )
-
-
-async def setup(bot: ResilienceBot) -> None:
-    await bot.add_cog(Prompts(bot))

@@ -1,41 +1,26 @@
-"""``/goal``: a member's own goals, private by default; a group goal done becomes a win card."""
+"""``/goal``: a member's own goals, private by default; a group goal done becomes a win card.
+
+Passing goals on to the accountability partner (the DMs, the daily catch-up) is ``jobs.GoalJobs``.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community.logic import (
-    GOAL_TEXT_LIMIT,
-    check_length,
-    goal_done_text,
-    parse_progress,
-    partner_goal_text,
-)
+from bot.community.goals import GOAL_TEXT_LIMIT, goal_done_text, parse_progress
+from bot.community.logic import check_length
 from bot.community.store import CommunityRepository, Goal, Share
 from bot.core.bot import ResilienceBot
 from bot.core.errors import UserError
 from bot.core.members import Member
-from bot.core.outbox import PRIORITY_DM
-from bot.core.schedule_rules import Rule
-from bot.core.schedule_store import Schedule
 from bot.core.timeparse import parse_date
 from bot.core.ui import reply_private
+from cogs.community.jobs import GoalJobs
 
-log = logging.getLogger(__name__)
-
-PARTNER_DM = "goals:partner"
-# Daily: goals shared with a partner reach a partner who arrived since (a new pair round).
-PARTNER_CATCH_UP = "goals:partner-share"
-PARTNER_CATCH_UP_AT = time(18, 0)
-# A goal finished while the member had no partner is still passed on for this long.
-DONE_SHARE_WINDOW = timedelta(days=14)
 NO_PARTNER_YET = (
     "You don't have an accountability partner right now, so nothing was sent. "
     "I'll share it with your partner when you have one."
@@ -75,74 +60,10 @@ def _describe(goal: Goal) -> str:
 
 
 @app_commands.guild_only()
-class Goals(commands.GroupCog, group_name="goal", group_description="Your own goals, private by default"):
+class Goals(
+    GoalJobs, commands.GroupCog, group_name="goal", group_description="Your own goals, private by default"
+):
     """Goals belong to one member; every query is scoped to the member who asks."""
-
-    def __init__(self, bot: ResilienceBot) -> None:
-        self.bot = bot
-        self.repo = CommunityRepository(bot.db)
-        super().__init__()
-
-    async def cog_load(self) -> None:
-        self.bot.scheduler.register(PARTNER_CATCH_UP, self._catch_up)
-        self.bot.on_config_change(self._derive)
-        for guild_id in await self.repo.configured_guilds():
-            await self._derive(guild_id)
-
-    async def cog_unload(self) -> None:
-        self.bot.scheduler.unregister(PARTNER_CATCH_UP)
-        self.bot.remove_config_listener(self._derive)
-
-    # -- sharing with the accountability partner --------------------------------------------------
-
-    async def _derive(self, guild_id: int) -> None:
-        rule = Rule.daily(PARTNER_CATCH_UP_AT, ZoneInfo(await self.bot.group_timezone(guild_id)))
-        existing = await self.bot.scheduler.get(guild_id, PARTNER_CATCH_UP)
-        if existing is None or existing.rule != rule:
-            await self.bot.scheduler.set(guild_id, PARTNER_CATCH_UP, rule)
-
-    async def _share(self, guild_id: int, goal: Goal, event: str) -> list[int] | None:
-        """DM the owner's current partner(s) about this goal, once per partner and event.
-
-        Returns the partners who have it now ([] when there is no partner; None when the pairs
-        feature isn't there). The DMs go through the outbox.
-        """
-        guild = self.bot.get_guild(guild_id)
-        owner = guild.get_member(goal.user_id) if guild else None
-        partners = await self.repo.current_partners(guild_id, goal.user_id)
-        if guild is None or owner is None or not partners:
-            return partners if partners is None else []
-        reached: list[int] = []
-        now = self.bot.clock.now()
-        for partner_id in partners:
-            partner = await self.bot.members.get(guild_id, partner_id)
-            if partner is None or partner.left or guild.get_member(partner_id) is None:
-                continue
-            reached.append(partner_id)
-            async with self.bot.db.transaction() as tx:
-                if not await self.repo.mark_goal_shared(
-                    tx, guild_id, goal.user_id, goal.goal_id, partner_id, event, now
-                ):
-                    continue  # they already have it
-                await self.bot.outbox.enqueue(
-                    guild_id=guild_id,
-                    kind=PARTNER_DM,
-                    key=f"{goal.goal_id}:{event}",
-                    user_id=partner_id,
-                    content=partner_goal_text(owner.display_name, goal.text, event, guild.name),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                    priority=PRIORITY_DM,
-                    tx=tx,
-                )
-        return reached
-
-    async def _catch_up(self, schedule: Schedule, _occurrence: datetime) -> None:
-        """Share partner goals with partners who arrived after the goal was set or done."""
-        since = self.bot.clock.now() - DONE_SHARE_WINDOW
-        for goal in await self.repo.partner_goals(schedule.guild_id, since):
-            found = await self._share(schedule.guild_id, goal, "done" if goal.status == "done" else "set")
-            if found is None:
-                return  # no pairs feature in this install
 
     async def _shared_note(self, guild_id: int, goal: Goal, event: str) -> str:
         partners = await self._share(guild_id, goal, event)
@@ -178,7 +99,7 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
         cleaned = check_length(text, GOAL_TEXT_LIMIT, "goal")
         due = parse_date(by) if by else None
         if due is not None:
-            tz = ZoneInfo(await self.bot.group_timezone(guild_id))
+            tz = await self.zone(guild_id)
             today = self.bot.clock.now().astimezone(tz).date()
             if due < today:
                 raise UserError(
@@ -239,10 +160,8 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
         await self.repo.set_goal_status(guild_id, interaction.user.id, mine.goal_id, "done", now)
         extra = ""
         if mine.share == "group":
-            config = await self.bot.guilds_repo.get(guild_id)
-            channel_id = config.channel("wins")
-            channel = self.bot.get_channel(channel_id) if channel_id else None
-            if isinstance(channel, discord.TextChannel):
+            channel = await self.text_channel(guild_id, "wins")
+            if channel is not None:
                 card = await channel.send(
                     goal_done_text(interaction.user.mention, mine.text),
                     allowed_mentions=discord.AllowedMentions(users=[interaction.user]),
@@ -269,7 +188,3 @@ class Goals(commands.GroupCog, group_name="goal", group_description="Your own go
         await interaction.response.send_message(
             f"Dropped **{mine.text}**. Changing course is allowed, and often wise.", ephemeral=True
         )
-
-
-async def setup(bot: ResilienceBot) -> None:
-    await bot.add_cog(Goals(bot))
