@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.checkins.streaks import Streak
 from bot.core.content.models import EmotionVocabulary, EmotionWord
+from bot.core.wording import short_date
 
 MOODS: dict[int, tuple[str, str]] = {
     1: ("Very low", "😞"),
@@ -277,8 +278,8 @@ def recap_text(
     if not week:
         return None
     where = f" in {group_name}" if group_name else ""
-    lines = [f"🗓️ **Your week{where}**, {first:%a %d %b} to {last:%a %d %b}"]
-    lines += [f"{day:%a %d}: {mood_words(mood)}" for day, mood, _ in week]
+    lines = [f"🗓️ **Your week{where}**, {short_date(first)} to {short_date(last)}"]
+    lines += [f"{day:%a} {day.day}: {mood_words(mood)}" for day, mood, _ in week]
     summary = summarize_history(week, 7, top=RECAP_TOP_EMOTIONS)
     assert summary.average is not None
     rounded = max(1, min(5, round(summary.average)))

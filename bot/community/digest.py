@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.community.logic import ts
+from bot.core.wording import plural
 
 # Below this many contributing members a count or rate would point at one person: not shown.
 MIN_CONTRIBUTORS = 2
@@ -32,12 +33,14 @@ class DigestData:
     top_skills: tuple[tuple[str, int], ...] = ()
     pair_answers: int | None = None
     pair_connected: int = 0
+    # The first session on this schedule: ``since`` is then just the window counted, not a session.
+    first_session: bool = False
 
 
 def digest_text(data: DigestData, *, checkins_available: bool) -> str:
     lines = [
         f"**Before the session {ts(data.session_at)}**",
-        f"Since the last session ({ts(data.since, 'D')}), counting only members who agreed to share:",
+        _period_line(data),
     ]
     if not checkins_available:
         lines.append("- Check-ins: not available in this group yet.")
@@ -56,6 +59,16 @@ def digest_text(data: DigestData, *, checkins_available: bool) -> str:
     lines.append(f"- Goals completed: {data.goals_done}")
     lines.append(f"- RSVPs: {data.going} going, {data.not_going} can't make it")
     return "\n".join(lines)
+
+
+def _period_line(data: DigestData) -> str:
+    if data.first_session:
+        days = plural(round((data.session_at - data.since).total_seconds() / 86400), "day")
+        return (
+            f"This is the first session, so here are the last {days}, counting only members who "
+            "agreed to share:"
+        )
+    return f"Since the last session ({ts(data.since, 'D')}), counting only members who agreed to share:"
 
 
 def _skills_lines(data: DigestData) -> list[str]:

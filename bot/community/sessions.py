@@ -87,6 +87,11 @@ def session_after(plan: SessionPlan, tz: ZoneInfo, after: datetime) -> datetime 
     return next_occurrence(plan.rule(tz), after)
 
 
+def is_first_session(plan: SessionPlan, tz: ZoneInfo, session: datetime) -> bool:
+    """Whether ``session`` is the first on this schedule (its anchor): there is none before it."""
+    return session.astimezone(tz).date() <= plan.anchor
+
+
 def previous_session(plan: SessionPlan, tz: ZoneInfo, session: datetime) -> datetime:
     """The session before ``session`` (the start of "since last session")."""
     rule = plan.rule(tz)

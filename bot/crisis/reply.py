@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.core.wording import long_date
 from bot.crisis.resources import CountryResources, Reach, Service
 
 ReplyLevel = Literal["concern", "urgent"]
@@ -153,7 +154,10 @@ def resources_message(res: CountryResources) -> str:
     lines += ["", NOT_MONITORED]
     if not res.is_fallback:
         checked = max(s.verified for s in res.services)
-        lines += [f"-# Numbers checked {checked.isoformat()}. Other countries: `/resources country:`"]
+        lines += [
+            f"-# Numbers checked {long_date(checked, year=True, weekday=False)}. "
+            "Other countries: `/resources country:`"
+        ]
     return "\n".join(lines)[:2000]
 
 

@@ -25,9 +25,15 @@ async def play(stage: Stage) -> None:
 
     card = group.channels["skills"].last_message
     assert card is not None
+    agreed = await group.bot.members.get_if_agreed(group.guild.id, member.id) is not None
     stage.narrate(
-        f"{member.name} tries it and presses I practised this. Logging it stores something about them, "
-        "so the bot asks for their agreement first (only the first time)."
+        f"{member.name} tries it and presses I practised this. Logging a practice stores something "
+        "about them, which needs the group agreement: "
+        + (
+            "they agreed at their first check-in, so it is logged straight away."
+            if agreed
+            else "the bot asks for it first (only the first time)."
+        )
     )
     result = await stage.click(member, card, label="I practised this")
     if result.response is not None and "I agree" in str(result.response.components):

@@ -14,9 +14,14 @@ import simcord
 from bot.core.bot import ResilienceBot
 from bot.core.clock import FakeClock
 from bot.core.schedule_rules import local_instant
+from bot.core.wording import long_date, plural, short_date
 
 WIDTH = 78
 PEOPLE = ["Asha", "Ben", "Chloe", "Dev", "Elena", "Femi"]
+# The group agreement is the same long text each time a member first stores something: the
+# transcript shows it once in full, then says it is there again.
+AGREEMENT_FIELD = "What the bot stores about you"
+AGREEMENT_AGAIN = "┃ (the agreement again)"
 
 
 @dataclass
@@ -60,26 +65,46 @@ def _buttons(components: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
+def is_agreement(embed: discord.Embed) -> bool:
+    return any(embed_field.name == AGREEMENT_FIELD for embed_field in embed.fields)
+
+
 def render(
     content: str,
     embeds: list[discord.Embed],
     components: list[dict[str, Any]],
-    attachments: list[str],
+    attachments: list[str | tuple[str, str | None]],
+    *,
+    abridge: set[int] | None = None,
 ) -> str:
-    """A message as plain text: content, embeds, files and buttons."""
+    """A message as plain text: content, embeds, files (with their alt text) and buttons.
+
+    Embeds whose index is in ``abridge`` (the agreement, seen before) print as one line.
+    """
     parts: list[str] = []
     if content:
         parts.append(content)
-    for embed in embeds:
+    for index, embed in enumerate(embeds):
+        if abridge and index in abridge:
+            parts.append(AGREEMENT_AGAIN)
+            continue
         if embed.title:
             parts.append(f"┃ **{embed.title}**")
         if embed.description:
             parts.append(_indent(embed.description, "┃ "))
         for embed_field in embed.fields:
-            parts.append(f"┃ {embed_field.name}: {embed_field.value}")
+            value = embed_field.value or ""
+            if "\n" in value:
+                # Discord shows a field's name above its value: a list keeps its own lines.
+                parts.append(f"┃ **{embed_field.name}**")
+                parts.append(_indent(value, "┃ "))
+            else:
+                parts.append(f"┃ {embed_field.name}: {value}")
         if embed.footer and embed.footer.text:
             parts.append(f"┃ ({embed.footer.text})")
-    parts.extend(f"[file: {name}]" for name in attachments)
+    for attachment in attachments:
+        name, description = (attachment, None) if isinstance(attachment, str) else attachment
+        parts.append(f"[file: {name}, alt text: “{description}”]" if description else f"[file: {name}]")
     labels = _buttons(components)
     if labels:
         parts.append("  ".join(f"[ {label} ]" for label in labels))
@@ -88,6 +113,23 @@ def render(
 
 _MENTION = re.compile(r"<(#|@&|@!?)(\d+)>")
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """``<t:...:R>`` as Discord words it: "just now", "in 40 minutes", "3 hours ago", "in 2 days"."""
+    seconds = (when - now).total_seconds()
+    if abs(seconds) < 45:
+        return "just now" if seconds <= 0 else "in a few seconds"
+    minutes = round(abs(seconds) / 60)
+    hours = round(abs(seconds) / 3600)
+    days = round(abs(seconds) / 86400)
+    if minutes < 45:
+        amount = "a minute" if minutes == 1 else plural(minutes, "minute")
+    elif hours < 22:
+        amount = "an hour" if hours == 1 else plural(hours, "hour")
+    else:
+        amount = "a day" if days == 1 else plural(days, "day")
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
 class Stage:
@@ -100,6 +142,7 @@ class Stage:
         self.out = out
         self._seen: set[int] = set()
         self._printed: set[tuple[int, str]] = set()
+        self._agreement_shown = False
         self.zone = ZoneInfo("Europe/London")
         self.group: Group
 
@@ -112,7 +155,7 @@ class Stage:
         local = self.clock.now().astimezone(self.zone)
         self._print()
         self._print(f"═══ {text} ".ljust(WIDTH, "═"))
-        self._print(f"    {local:%A %d %B, %H:%M} in London")
+        self._print(f"    {long_date(local.date())}, {local:%H:%M} in London")
 
     def narrate(self, text: str) -> None:
         self._print()
@@ -145,22 +188,43 @@ class Stage:
             if style in "tT":
                 return f"{when:%H:%M}"
             if style in "dD":
-                return f"{when:%a %d %b}"
+                return short_date(when.date())
             if style == "R":
-                delta = when - self.clock.now()
-                hours = round(delta.total_seconds() / 3600)
-                return f"in {hours} hours" if hours >= 0 else f"{-hours} hours ago"
-            return f"{when:%A %d %B, %H:%M}"
+                return relative(when, self.clock.now())
+            return f"{long_date(when.date())}, {when:%H:%M}"
 
         return _TIMESTAMP.sub(timestamp, _MENTION.sub(mention, text))
 
+    def _abridged(self, embeds: list[discord.Embed]) -> set[int]:
+        """Which embeds to print as one line: the agreement after its first showing."""
+        found = {i for i, embed in enumerate(embeds) if is_agreement(embed)}
+        if found and not self._agreement_shown:
+            self._agreement_shown = True
+            return set()
+        return found
+
+    def _render(self, message: discord.Message | simcord.ResponseMessage, *, abridge: bool = True) -> str:
+        components: list[dict[str, Any]] = [
+            c if isinstance(c, dict) else dict(c.to_dict()) for c in message.components
+        ]
+        files: list[str | tuple[str, str | None]] = [(a.filename, a.description) for a in message.attachments]
+        embeds = list(message.embeds)
+        shorter = self._abridged(embeds) if abridge else None
+        return self.readable(render(message.content, embeds, components, files, abridge=shorter))
+
+    def _fingerprint(self, message: simcord.ResponseMessage) -> str:
+        """The message in full, to tell an edited reply from one already printed."""
+        return self._render(message, abridge=False)
+
     def _show_message(self, where: str, message: discord.Message) -> None:
-        components: list[dict[str, Any]] = [dict(c.to_dict()) for c in message.components]
-        text = render(message.content, message.embeds, components, [a.filename for a in message.attachments])
-        text = self.readable(text)
         self._print()
+        if message.type == discord.MessageType.thread_created:
+            # Discord's own notice in the channel, not a post: say what it is.
+            name = self._name(message.author.id)
+            self._print(f"  {where}  ({name} started a thread: “{message.content}”)")
+            return
         self._print(f"  {where}  {self._name(message.author.id)}:")
-        self._print(_indent(text))
+        self._print(_indent(self._render(message)))
 
     def show_result(self, actor: simcord.MemberActor, result: simcord.InteractionResult) -> None:
         """What the person who acted saw: a private reply, a public one, or a form."""
@@ -169,12 +233,12 @@ class Stage:
             self._print(f"    → a form opens for {actor.name}: “{title}”")
         responses = ([result.response] if result.response is not None else []) + list(result.followups)
         for response in responses:
-            files = [a.filename for a in response.attachments]
-            text = self.readable(render(response.content, response.embeds, response.components, files))
             # An edited reply keeps its id, so what was printed is remembered by content too.
-            if (response.id, text) in self._printed:
+            key = (response.id, self._fingerprint(response))
+            if key in self._printed:
                 continue
-            self._printed.add((response.id, text))
+            text = self._render(response)
+            self._printed.add(key)
             self._seen.add(response.id)
             who = f"only {actor.name} sees" if response.ephemeral else "everyone sees"
             self._print(f"    → ({who})")

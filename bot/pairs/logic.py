@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.content.models import Skill
+from bot.core.wording import plural
 from bot.pairs.pairing import PairingResult
 
 GOAL_MAX = 150
@@ -96,7 +97,10 @@ def preview_text(result: PairingResult, *, ends_at: datetime, replaces_active: b
     for number, group in enumerate(result.groups, 1):
         lines.append(f"{number}. " + " & ".join(mention(m) for m in group))
     if result.repeats:
-        lines.append(f"{result.repeats} pair(s) have met before; there was no fresher option.")
+        lines.append(
+            f"{plural(result.repeats, 'pair')} {'has' if result.repeats == 1 else 'have'} met before; "
+            "there was no fresher option."
+        )
     if result.unplaced:
         lines.append("")
         lines.append("**Couldn't be placed:**")
@@ -113,5 +117,5 @@ def preview_text(result: PairingResult, *, ends_at: datetime, replaces_active: b
 
 def group_count(summary: str) -> str:
     """ "4 pairs" for the audit log, from a round summary (never names or goal lines)."""
-    found = re.search(r"(\d+) group", summary)
-    return f"{found[1]} pairs" if found else ""
+    found = re.search(r"(\d+) (?:group|pair)", summary)
+    return plural(int(found[1]), "pair") if found else ""

@@ -25,7 +25,9 @@ def skill_line(skill: Skill) -> str:
 
 def toolkit_line(entry: ToolkitEntry, skill: Skill | None) -> str:
     """One saved skill in ``/toolkit``, with how often and when the member last practised it."""
-    title = f"**{skill.title}** (`{skill.id}`)" if skill else f"`{entry.skill_id}` (no longer available)"
+    # Members read this: the skill's title, never its id.
+    gone = entry.skill_id.replace("-", " ").replace("_", " ").capitalize()
+    title = f"**{skill.title}**" if skill else f"{gone} (no longer available)"
     if entry.practised:
         times = "once" if entry.practised == 1 else f"{entry.practised} times"
         assert entry.last_practised is not None

@@ -39,6 +39,7 @@ from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.timeparse import parse_date, parse_time
 from bot.core.ui import reply_private
+from bot.core.wording import long_date
 from cogs.checkins.form import CheckinForm
 from cogs.checkins.views import GroupPicker
 
@@ -149,9 +150,9 @@ class Checkins(CheckinForm, commands.Cog):
             await self.repo.add_pause(guild_id, inter.user.id, today, last, self.bot.clock.now())
             await reply_private(
                 inter,
-                f"Paused until **{last:%A %d %B %Y}**. No reminders until then, and your streak waits for "
-                "you. Checking in during a pause still counts. End it early with `/checkin pause until:off`."
-                + notice,
+                f"Paused until **{long_date(last, year=True)}**. No reminders until then, and your streak "
+                "waits for you. Checking in during a pause still counts. End it early with "
+                "`/checkin pause until:off`." + notice,
             )
 
         await self.bot.consent.require(interaction, guild_id, then)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.community.digest import DigestData, daily_means, top_counts
-from bot.community.sessions import SessionPlan, previous_session
+from bot.community.sessions import SessionPlan, is_first_session, previous_session
 from bot.core.charts import group_pulse_alt, group_pulse_png
 from bot.core.outbox_payload import Attachment
 from cogs.community.base import CommunityCog
@@ -21,6 +21,7 @@ class SessionDigest(CommunityCog):
         """Counts since the last session, only from members who chose to share; a chart when
         there are shared check-ins; and whether the check-ins feature is installed at all."""
         since = previous_session(plan, tz, session_at)
+        first_session = is_first_session(plan, tz, session_at)
         members = await self.bot.members.list_active(guild_id)
         sharing = {m.user_id for m in members if m.share_checkins in ("aggregate", "named")}
         first_day, last_day = since.astimezone(tz).date(), session_at.astimezone(tz).date()
@@ -57,6 +58,7 @@ class SessionDigest(CommunityCog):
             ),
             pair_answers=None if answers is None else len(answers),
             pair_connected=sum(1 for _u, a in answers or [] if a == "connected"),
+            first_session=first_session,
         )
         chart = None
         if rows:
@@ -66,7 +68,11 @@ class SessionDigest(CommunityCog):
             moods: list[float | None] = [
                 by_day[d][1] if d in by_day and contributors >= 2 else None for d in days
             ]
-            title = "Group pulse since the last session"
+            title = (
+                "Group pulse before the first session"
+                if first_session
+                else "Group pulse since the last session"
+            )
             png = group_pulse_png(days, counts, moods, title=title)
             chart = Attachment("group-pulse.png", png, group_pulse_alt(days, counts, moods, title=title))
         return data, chart, rows is not None

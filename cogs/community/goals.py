@@ -19,6 +19,7 @@ from bot.core.errors import UserError
 from bot.core.members import Member
 from bot.core.timeparse import parse_date
 from bot.core.ui import reply_private
+from bot.core.wording import long_date
 from cogs.community.jobs import GoalJobs
 
 NO_PARTNER_YET = (
@@ -50,7 +51,7 @@ async def own_goal_autocomplete(
 def _describe(goal: Goal) -> str:
     parts = [f"**{goal.text}**"]
     if goal.due_date:
-        parts.append(f"by {goal.due_date.isoformat()}")
+        parts.append(f"by {long_date(goal.due_date, year=True)}")
     if goal.percent is not None:
         parts.append(f"{goal.percent}%")
     if goal.note:

@@ -28,6 +28,7 @@ from bot.core.members import Member
 from bot.core.schedule_rules import local_instant
 from bot.core.timeparse import parse_date, parse_time
 from bot.core.ui import reply_private
+from bot.core.wording import long_date
 from cogs.community.jobs import SessionJobs
 
 
@@ -115,10 +116,10 @@ class Sessions(
         if day.weekday() != settings.plan.weekday:
             upcoming = upcoming_sessions(settings.plan, await self.zone(guild_id), self.bot.clock.now(), [])
             example = upcoming[0].astimezone(await self.zone(guild_id)).date().isoformat() if upcoming else ""
-            raise UserError(f"There's no session on {day.isoformat()}. The next one is on `{example}`.")
+            raise UserError(f"There's no session on {long_date(day)}. The next one is on `{example}`.")
         await self.repo.skip_session(guild_id, day)
         await interaction.response.send_message(
-            f"The session on {day.isoformat()} is skipped: no reminders for it.", ephemeral=True
+            f"The session on {long_date(day)} is skipped: no reminders for it.", ephemeral=True
         )
 
     @app_commands.command(name="next", description="When and where the next session is")
@@ -211,7 +212,7 @@ class Sessions(
             day = found[0].astimezone(tz).date()
         going, not_going = await self.repo.rsvp_counts(guild_id, day)
         await interaction.response.send_message(
-            f"Session on {day.isoformat()}: {going} going, {not_going} can't make it.", ephemeral=True
+            f"Session on {long_date(day)}: {going} going, {not_going} can't make it.", ephemeral=True
         )
 
     @app_commands.command(name="dm", description="Get session reminders by DM too")

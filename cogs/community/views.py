@@ -51,6 +51,12 @@ def prompt_embed(text: str) -> discord.Embed:
 
 
 def thread_name(text: str) -> str:
-    """The name of the discussion thread opened on a prompt."""
+    """The prompt's first line if it fits, else its first sentence, else its start cut at a word."""
+    limit = 90
     name = text.split("\n", 1)[0]
-    return (name[:90] + "…") if len(name) > 90 else name
+    if len(name) <= limit:
+        return name
+    sentence = re.match(r".+?[?!.](?=\s|$)", name)
+    if sentence is not None and len(sentence[0]) <= limit:
+        return sentence[0]
+    return name[:limit].rsplit(" ", 1)[0] + "…"

@@ -16,6 +16,7 @@ from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only, is_facilitator
 from bot.core.countries import validate_country
+from bot.core.wording import plural
 from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import grounding_step, resources_message
 from bot.crisis.report import REPORT_WINDOW, build_report, report_text
@@ -209,8 +210,9 @@ class Crisis(CrisisFollowup, commands.Cog):
         if action == "false":
             stats = await repo.stats(alert.guild_id)
             await interaction.followup.send(
-                f"Noted as a false alarm, thank you. This group has had {stats.false_alarm} false "
-                f"alarm(s) out of {stats.total} alert(s); `/crisis stats` shows the numbers.",
+                f"Noted as a false alarm, thank you. This group has had "
+                f"{plural(stats.false_alarm, 'false alarm')} out of {plural(stats.total, 'alert')}; "
+                "`/crisis stats` shows the numbers.",
                 ephemeral=True,
             )
 

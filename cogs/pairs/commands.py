@@ -20,6 +20,7 @@ from bot.core.members import Member
 from bot.core.schedule_rules import WEEKDAY_NAMES, Rule
 from bot.core.timeparse import parse_date, parse_time
 from bot.core.ui import reply_private
+from bot.core.wording import plural
 from bot.pairs.logic import GOAL_MAX, goal_line, mention
 from bot.pairs.store import Answer
 from cogs.pairs.jobs import PairJobs
@@ -118,7 +119,7 @@ class Pairs(PairJobs, commands.Cog):
             partners = [m for m in group.members if m != user_id]
             goals = await self.repo.goals(guild.id, partners)
             if partners:
-                lines.append("**Your partner(s) this round:**")
+                lines.append(f"**Your partner{'' if len(partners) == 1 else 's'} this round:**")
                 lines += [goal_line(p, goals.get(p)) for p in partners]
             else:
                 lines.append("Your partner isn't in the round any more. I'll pair you as soon as I can.")
@@ -307,7 +308,8 @@ class Pairs(PairJobs, commands.Cog):
             return
         lines = ["**Pairs rounds** (newest first; totals only)"]
         lines += [
-            f"- <t:{int(r.started_at.timestamp())}:D>: {r.groups} pair(s), {r.connected} said they connected"
+            f"- <t:{int(r.started_at.timestamp())}:D>: {plural(r.groups, 'pair')}, "
+            f"{r.connected} said they connected"
             for r in rounds
         ]
         await reply_private(interaction, "\n".join(lines))

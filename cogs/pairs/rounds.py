@@ -11,6 +11,7 @@ import discord
 from bot.core.bot import ResilienceBot
 from bot.core.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
 from bot.core.schedule_rules import Rule
+from bot.core.wording import plural
 from bot.pairs.logic import (
     first_step,
     followup_at,
@@ -71,8 +72,8 @@ class PairRounds:
         )
         if result.problem:
             return result, (
-                f"Only {len(available)} member(s) are opted in, and a round needs at least two. "
-                "Nothing was posted. Members opt in with `/pair join`."
+                f"Only {plural(len(available), 'member is', 'members are')} opted in, and a round needs "
+                "at least two. Nothing was posted. Members opt in with `/pair join`."
             )
         ends = round_end(now, await self.repo.round_weeks(guild_id))
         active = await self.repo.active_round(guild_id)
@@ -104,10 +105,10 @@ class PairRounds:
             payload={**payload, "followup_day": followup_day},
         )
         await self.bot.scheduler.set(guild_id, END_KIND, Rule.once(ends, zone), payload=payload)
-        text = f"Round started: {len(groups)} group(s)"
+        text = f"Round started: {plural(len(groups), 'pair')}"
         text += f", {by_dm} introduced by DM." if by_dm else ", each with a private thread."
         if sat_out:
-            text += f" {len(sat_out)} member(s) couldn't be placed this time."
+            text += f" {plural(len(sat_out), 'member')} couldn't be placed this time."
         return text
 
     async def _send(

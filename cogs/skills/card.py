@@ -26,8 +26,7 @@ def skill_embed(skill: Skill, *, practised: int | None = None, day: date | None 
     embed.add_field(name="Time", value=minutes, inline=True)
     embed.add_field(name="Good for", value=", ".join(label(t) for t in skill.good_for)[:1024], inline=True)
     embed.add_field(name="To reflect on", value=skill.reflection[:1024], inline=False)
-    footer = f"{label(skill.category)} · {label(skill.kind)} · id: {skill.id}"
+    # Members read the footer: only the practised count, never ids or the library's categories.
     if practised is not None:
-        footer = f"{practised_line(practised)}  ·  {footer}"
-    embed.set_footer(text=footer[:2048])
+        embed.set_footer(text=practised_line(practised)[:2048])
     return embed

@@ -31,7 +31,7 @@ async def test_update_done_and_drop_own_goals(group):
     await me.slash(group.general, "goal update", goal=read, progress="40%")
     await me.slash(group.general, "goal update", goal=read, progress="halfway through the book")
     listed = (await me.slash(group.general, "goal list")).response.content
-    assert "40%" in listed and "halfway through the book" in listed and "by 2026-12-20" in listed
+    assert "40%" in listed and "halfway through the book" in listed and "by Sunday 20 December 2026" in listed
     done = await me.slash(group.general, "goal done", goal=read)
     assert "Well done" in done.response.content
     assert group.channels["wins"].history() == []  # private goals stay private

@@ -55,7 +55,7 @@ async def test_false_alarm_feeds_the_groups_count(group):
     await group.members[1].send(group.general, CONCERN)
     first, second = _alerts(group)
     marked = await group.facilitator.click(first, label="False alarm")
-    assert "1 false alarm(s) out of 2 alert(s)" in marked.followups[0].content
+    assert "1 false alarm out of 2 alerts" in marked.followups[0].content
     assert marked.followups[0].ephemeral
     await group.facilitator.click(second, label="Resolved")
     stats = await group.facilitator.slash(group.general, "crisis stats")

@@ -43,7 +43,7 @@ async def test_follow_up_buttons_record_answers_and_survive_a_restart(four):
     not_yet = await b.click(question, label="Not yet")
     assert "still time" in not_yet.response.content
     report = await four.facilitator.slash(four.general, "pair report")
-    assert "2 pair(s), 1 said they connected" in report.response.content
+    assert "2 pairs, 1 said they connected" in report.response.content
 
 
 async def test_someone_outside_the_pair_cannot_reach_its_buttons(four):

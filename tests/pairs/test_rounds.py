@@ -21,7 +21,7 @@ async def test_preview_reshuffle_and_approve_opens_a_private_thread_per_pair(fou
     shuffled = await fac.click(preview.response.message, label="Reshuffle")
     assert "Proposed pairs" in shuffled.response.content
     approved = await fac.click(preview.response.message, label="Approve")
-    assert "Round started: 2 group(s)" in approved.response.content
+    assert "Round started: 2 pairs" in approved.response.content
     await four.bot.outbox.drain()
 
     threads = pairs.threads
@@ -44,7 +44,7 @@ async def test_preview_reshuffle_and_approve_opens_a_private_thread_per_pair(fou
         thread.history(viewer=outsider)
 
     status = await four.member.slash(general, "pair status")
-    assert "Your partner(s) this round" in status.response.content
+    assert "Your partner this round" in status.response.content
     assert "goal of member" in status.response.content
     assert ":F>" in status.response.content
     history = await four.member.slash(general, "pair history")
@@ -109,7 +109,7 @@ async def test_constraints_keep_apart_and_the_report_is_aggregate(four):
         by_group.setdefault(row["group_id"], set()).add(row["user_id"])
     assert {a.id, b.id} not in by_group.values()
     report = await fac.slash(general, "pair report")
-    assert "2 pair(s), 0 said they connected" in report.response.content
+    assert "2 pairs, 0 said they connected" in report.response.content
     assert "<@" not in report.response.content  # totals only, no names
 
 

@@ -33,3 +33,10 @@ def card_title(message: discord.Message) -> str:
 
 def footer(message: discord.Message) -> str:
     return message.embeds[0].footer.text or ""
+
+
+async def posted_skill(group: Group, message: discord.Message) -> str:
+    """The id of the skill a card shows (members see only its title, so ask the database)."""
+    row = await group.bot.db.fetch_one("SELECT skill_id FROM skill_posts WHERE message_id = ?", (message.id,))
+    assert row is not None, "not a skill-of-the-day card"
+    return str(row["skill_id"])

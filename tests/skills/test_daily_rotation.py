@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.skills.logic import simulate
 from tests.conftest import expected_errors
-from tests.skills.conftest import card_title, cards, footer, schedule_skills
+from tests.skills.conftest import card_title, cards, posted_skill, schedule_skills
 
 
-def _id(message) -> str:
-    return footer(message).split("id: ")[1]
+async def _id(group, message) -> str:
+    return await posted_skill(group, message)
 
 
 async def _run_days(group, days: int, start: datetime) -> None:
@@ -22,7 +22,7 @@ async def _run_days(group, days: int, start: datetime) -> None:
 async def test_45_days_without_a_repeat_in_a_cycle_and_deterministic(group):
     await schedule_skills(group)
     await _run_days(group, 45, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    posted = [_id(m) for m in cards(group)]
+    posted = [await _id(group, m) for m in cards(group)]
     assert len(posted) == 45
     enabled = set(group.bot.content.skills)
     assert len(enabled) >= 45  # one cycle covers all 45 days: no repeats at all
@@ -39,7 +39,7 @@ async def test_a_new_cycle_starts_only_when_every_enabled_skill_was_posted(group
     for skill_id in sorted(group.bot.content.skills)[5:]:
         await cog.repo.set_disabled(group.guild.id, skill_id, True)
     await _run_days(group, 12, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    posted = [_id(m) for m in cards(group)]
+    posted = [await _id(group, m) for m in cards(group)]
     assert len(posted) == 12
     assert sorted(posted[:5]) == keep
     assert sorted(posted[5:10]) == keep
@@ -64,7 +64,9 @@ async def test_theme_focuses_posts_and_refuses_unknown_or_empty_themes(group):
     assert "focus on **boundaries**" in done.response.content
     await _run_days(group, 7, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     skills = group.bot.content.skills
-    assert all(skills[_id(m)].category == "boundaries" for m in cards(group))
+    assert all(
+        skills[skill_id].category == "boundaries" for skill_id in [await _id(group, m) for m in cards(group)]
+    )
     # The theme ends after its week; the usual mix returns (the next post is not forced).
     settings = await cog.repo.group(group.guild.id, group.clock.now())
     assert settings.active_theme(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) is None
@@ -77,7 +79,7 @@ async def test_queue_pins_the_next_days_in_order(group):
     second = await group.facilitator.slash(group.general, "skill queue", skill="box-breathing")
     assert "number 2" in second.response.content
     await _run_days(group, 3, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    posted = [_id(m) for m in cards(group)]
+    posted = [await _id(group, m) for m in cards(group)]
     assert posted[:2] == ["body-scan", "box-breathing"]
     assert posted[2] not in posted[:2]
 
@@ -93,7 +95,7 @@ async def test_skip_posts_the_next_one_now(group):
     now_posted = cards(group)
     assert len(now_posted) == 2
     assert f"posted **{card_title(now_posted[1])}** instead" in skipped.response.content
-    assert _id(now_posted[1]) != _id(today)
+    assert await _id(group, now_posted[1]) != await _id(group, today)
     shown = await group.member.slash(group.general, "skill today")
     assert shown.response.embeds[0].title == now_posted[1].embeds[0].title
 
@@ -150,5 +152,5 @@ async def test_a_group_written_skill_joins_the_rotation(group):
     assert "is next" in queued.response.content
     await _run_days(group, 1, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     card = cards(group)[0]
-    assert _id(card) == "box-breathing-2"
+    assert await _id(group, card) == "box-breathing-2"
     assert "Our group's version." in card.embeds[0].description

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import agree, restart
-from tests.skills.conftest import card_title, cards, footer, post_day, schedule_skills
+from tests.skills.conftest import card_title, cards, footer, post_day, posted_skill, schedule_skills
 
 
 async def test_daily_post_shows_a_full_card_with_buttons(group):
@@ -12,7 +12,7 @@ async def test_daily_post_shows_a_full_card_with_buttons(group):
     posted = cards(group)
     assert len(posted) == 1
     embed = posted[0].embeds[0]
-    skill = group.bot.content.skills[footer(posted[0]).split("id: ")[1]]
+    skill = group.bot.content.skills[await posted_skill(group, posted[0])]
     assert embed.title == f"Skill of the day: {skill.title}"
     assert skill.why in embed.description
     assert f"**1.** {skill.steps[0]}" in embed.description
@@ -118,7 +118,7 @@ async def test_something_else_offers_another_of_the_same_kind(group):
     await post_day(group, 23)
     card = cards(group)[0]
     skills = group.bot.content.skills
-    today = skills[footer(card).split("id: ")[1]]
+    today = skills[await posted_skill(group, card)]
     other = await group.member.click(card, label="Something else")
     assert other.ephemeral
     shown = other.response.embeds[0]
@@ -174,4 +174,4 @@ async def test_practice_is_once_per_local_day_not_once_ever(group):
     kit = await group.bot.get_cog("Skills").repo.practised_since(
         group.guild.id, group.member.id, date(2026, 11, 24)
     )
-    assert kit == {footer(card).split("id: ")[1]}
+    assert kit == {await posted_skill(group, card)}
