@@ -7,6 +7,7 @@ its storage, the practice counts handed in for the recap, and a member's local d
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -191,19 +192,28 @@ class CheckinJobs:
 
     async def _reminder_refused(self, row: OutboxRow) -> None:
         """The outbox met 50007 (and marked the member): stop their reminders."""
+        await self._stop_refused(row, REMIND_KIND, self.repo.delete_reminder, "reminder", "reminders")
+        if row.user_id is not None and row.kind == REMIND_KIND:
+            await self.bot.scheduler.remove(row.guild_id, SNOOZE_KIND, str(row.user_id))
+
+    async def _stop_refused(
+        self,
+        row: OutboxRow,
+        kind: str,
+        delete: Callable[[int, int], Awaitable[object]],
+        sent: str,
+        stopped: str,
+    ) -> None:
+        """A DM of ``kind`` was refused: forget the member's choice and disable their schedule."""
         guild_id, user_id = row.guild_id, row.user_id
         if user_id is None:
             return
-        log.info("reminder DM refused (50007) in guild %s; reminders stopped", guild_id)
-        await self.repo.delete_reminder(guild_id, user_id)
+        log.info("%s DM refused (50007) in guild %s; %s stopped", sent, guild_id, stopped)
+        await delete(guild_id, user_id)
         # The schedule row is disabled, not deleted: the scheduler's ledger refers to it.
-        schedule = await self.bot.scheduler.get(guild_id, REMIND_KIND, str(user_id))
+        schedule = await self.bot.scheduler.get(guild_id, kind, str(user_id))
         if schedule is not None:
-            await self.bot.scheduler.set(
-                guild_id, REMIND_KIND, schedule.rule, key=schedule.key, enabled=False
-            )
-        if row.kind == REMIND_KIND:
-            await self.bot.scheduler.remove(guild_id, SNOOZE_KIND, str(user_id))
+            await self.bot.scheduler.set(guild_id, kind, schedule.rule, key=schedule.key, enabled=False)
 
     async def snooze(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
         user_id = interaction.user.id
@@ -280,15 +290,7 @@ class CheckinJobs:
 
     async def _recap_refused(self, row: OutboxRow) -> None:
         """The outbox met 50007 on a recap (and marked the member): stop their recap."""
-        guild_id, user_id = row.guild_id, row.user_id
-        if user_id is None:
-            return
-        log.info("recap DM refused (50007) in guild %s; recap stopped", guild_id)
-        await self.repo.delete_recap(guild_id, user_id)
-        # Disabled, not deleted: the scheduler's ledger refers to it.
-        schedule = await self.bot.scheduler.get(guild_id, RECAP_KIND, str(user_id))
-        if schedule is not None:
-            await self.bot.scheduler.set(guild_id, RECAP_KIND, schedule.rule, key=schedule.key, enabled=False)
+        await self._stop_refused(row, RECAP_KIND, self.repo.delete_recap, "recap", "recap")
 
     async def stop_recap(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
         """Stop from the recap DM: the recap stays readable, the button goes, a line says so."""
