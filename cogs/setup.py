@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
 from typing import Any, Literal
 
@@ -30,8 +31,8 @@ def _hhmm(at: time | None) -> str:
     return at.strftime("%H:%M") if at else "not set"
 
 
-def render_config(config: GuildConfig, default_timezone: str) -> str:
-    """``/setup show``: the whole configuration in plain words."""
+def render_config(config: GuildConfig, default_timezone: str, notices: Sequence[str] = ()) -> str:
+    """``/setup show``: the whole configuration in plain words, then what features noticed."""
 
     def chan(purpose: str) -> str:
         channel_id = config.channels.get(purpose)
@@ -55,6 +56,8 @@ def render_config(config: GuildConfig, default_timezone: str) -> str:
         f"**Skill of the day:** {_hhmm(config.skill_time)}",
         f"**Group agreement version:** {config.agreement_version}",
     ]
+    if notices:
+        lines += ["", "**Worth knowing**", *(f"- {notice}" for notice in notices)]
     return "\n".join(lines)
 
 
@@ -167,8 +170,9 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild is not None
         config = await self.bot.guilds_repo.get(interaction.guild.id)
+        notices = await self.bot.setup_notices(interaction.guild.id)
         await interaction.response.send_message(
-            render_config(config, self.bot.settings.default_timezone), ephemeral=True
+            render_config(config, self.bot.settings.default_timezone, notices), ephemeral=True
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.community.logic import ts
+from bot.community.session_events import INCL_EVENT
 from bot.core.wording import plural
 
 # Below this many contributing members a count or rate would point at one person: not shown.
@@ -35,6 +36,8 @@ class DigestData:
     pair_connected: int = 0
     # The first session on this schedule: ``since`` is then just the window counted, not a session.
     first_session: bool = False
+    # The session has a Discord event: ``going`` counts "Interested" on it too.
+    going_with_event: bool = False
 
 
 def digest_text(data: DigestData, *, checkins_available: bool) -> str:
@@ -57,7 +60,8 @@ def digest_text(data: DigestData, *, checkins_available: bool) -> str:
     lines.extend(_skills_lines(data))
     lines.extend(_pairs_lines(data))
     lines.append(f"- Goals completed: {data.goals_done}")
-    lines.append(f"- RSVPs: {data.going} going, {data.not_going} can't make it")
+    incl = f" {INCL_EVENT}" if data.going_with_event else ""
+    lines.append(f"- RSVPs: {data.going} going, {data.not_going} can't make it{incl}")
     return "\n".join(lines)
 
 

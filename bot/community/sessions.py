@@ -103,7 +103,9 @@ def previous_session(plan: SessionPlan, tz: ZoneInfo, session: datetime) -> date
 # ---- words people read ------------------------------------------------------------------------------
 
 
-def reminder_text(session_at: datetime, hours: int, where: str | None) -> str:
+def reminder_text(
+    session_at: datetime, hours: int, where: str | None, *, event_url: str | None = None
+) -> str:
     soon = "in about an hour" if hours == 1 else f"in about {hours} hours"
     if hours % 24 == 0:
         days = hours // 24
@@ -113,6 +115,8 @@ def reminder_text(session_at: datetime, hours: int, where: str | None) -> str:
     ]
     if where:
         lines.append(f"Where: {where}")
+    if event_url:
+        lines.append(f"On Discord's events: {event_url} (Interested counts as going)")
     lines.append("Let us know if you can make it. Either answer is fine.")
     return "\n".join(lines)
 

@@ -184,15 +184,13 @@ class SessionStore:
             (guild_id, day.isoformat(), user_id, int(going), to_db_time(now)),
         )
 
-    async def rsvp_counts(self, guild_id: int, day: date) -> tuple[int, int]:
-        """(going, can't make it) for one session."""
+    async def rsvp_answers(self, guild_id: int, day: date) -> dict[int, bool]:
+        """Member id -> going (True) or can't make it (False), from the reminder's buttons."""
         rows = await self.db.fetch_all(
-            "SELECT going, COUNT(*) AS n FROM community_rsvps WHERE guild_id = ? AND session_date = ? "
-            "GROUP BY going",
+            "SELECT user_id, going FROM community_rsvps WHERE guild_id = ? AND session_date = ?",
             (guild_id, day.isoformat()),
         )
-        counts = {int(r["going"]): int(r["n"]) for r in rows}
-        return counts.get(1, 0), counts.get(0, 0)
+        return {int(r["user_id"]): bool(r["going"]) for r in rows}
 
     async def set_session_dm(self, guild_id: int, user_id: int, on: bool, now: datetime) -> None:
         if on:

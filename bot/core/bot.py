@@ -30,6 +30,8 @@ from bot.db import Database
 log = logging.getLogger(__name__)
 
 ConfigListener = Callable[[int], Awaitable[None]]
+# A line for ``/setup show`` about a group (a feature working in a reduced way), or None.
+SetupNotice = Callable[[int], Awaitable[str | None]]
 ContentLoader = Callable[[Path], Content]
 
 
@@ -97,6 +99,7 @@ class ResilienceBot(commands.Bot):
         self._extensions = tuple(extensions)
         self._load_content = load_content
         self._config_listeners: list[ConfigListener] = []
+        self._setup_notices: list[SetupNotice] = []
         self.synced_commands = False
         self._scheduler_start: asyncio.Task[None] | None = None
         # Every scheduled or fanned-out message goes through here (bot/outbox.py).
@@ -197,6 +200,19 @@ class ResilienceBot(commands.Bot):
     async def config_changed(self, guild_id: int) -> None:
         for listener in list(self._config_listeners):
             await listener(guild_id)
+
+    def add_setup_notice(self, notice: SetupNotice) -> None:
+        """Features that can run in a reduced way (a missing permission) say so in ``/setup show``."""
+        self._setup_notices.append(notice)
+
+    def remove_setup_notice(self, notice: SetupNotice) -> None:
+        if notice in self._setup_notices:
+            self._setup_notices.remove(notice)
+
+    async def setup_notices(self, guild_id: int) -> list[str]:
+        """Each feature's line about this group, in the order they were added."""
+        lines = [await notice(guild_id) for notice in list(self._setup_notices)]
+        return [line for line in lines if line]
 
     async def group_timezone(self, guild_id: int) -> str:
         config = await self.guilds_repo.get(guild_id)

@@ -9,10 +9,10 @@ from bot.community.digest import DigestData, daily_means, top_counts
 from bot.community.sessions import SessionPlan, is_first_session, previous_session
 from bot.core.charts import group_pulse_alt, group_pulse_png
 from bot.core.outbox_payload import Attachment
-from cogs.community.base import CommunityCog
+from cogs.community.events import SessionEvents
 
 
-class SessionDigest(CommunityCog):
+class SessionDigest(SessionEvents):
     """Gathers what a pre-session digest shows (the base of the ``Sessions`` jobs)."""
 
     async def digest_data(
@@ -27,7 +27,7 @@ class SessionDigest(CommunityCog):
         first_day, last_day = since.astimezone(tz).date(), session_at.astimezone(tz).date()
         rows = await self.repo.checkin_moods(guild_id, first_day, last_day, sharing)
         day = date.fromisoformat(session_at.astimezone(tz).date().isoformat())
-        going, not_going = await self.repo.rsvp_counts(guild_id, day)
+        rsvps = await self.rsvp_totals(guild_id, day)
         goals_done = await self.repo.goals_done_count(guild_id, since, session_at, sharing)
         practised = await self.repo.skills_practised(guild_id, since, session_at, sharing)
         answers = await self.repo.pair_answers_since(guild_id, since, session_at, sharing)
@@ -49,8 +49,9 @@ class SessionDigest(CommunityCog):
             mood_first=mood_first,
             mood_last=mood_last,
             goals_done=goals_done,
-            going=going,
-            not_going=not_going,
+            going=rsvps.going,
+            not_going=rsvps.not_going,
+            going_with_event=rsvps.with_event,
             skill_practices=None if practised is None else len(practised),
             skill_members=len({u for u, _s in practised or []}),
             top_skills=tuple(

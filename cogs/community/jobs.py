@@ -38,6 +38,8 @@ THREAD = "thread"  # an outbox row's ref: open a thread on the prompt once it is
 SESSION_REMINDER = "session:reminder"
 SESSION_DIGEST = "session:digest"
 SESSION_DM = "session:dm"
+# At each session's start: the next sessions' Discord events (the one after next is made now).
+SESSION_EVENTS = "session:events"
 MILESTONES = "celebrations:milestones"
 MILESTONE_CARD = "celebrations:milestone"
 # Early evening in the group's zone: the day's practice is mostly in, and it isn't late.
@@ -137,15 +139,23 @@ class SessionJobs(SessionDigest):
     """Session reminders (in the group channel with RSVP buttons, and by DM) and the digest."""
 
     def scheduled(self) -> dict[str, Handler]:
-        return {SESSION_REMINDER: self._remind, SESSION_DIGEST: self._digest}
+        return {SESSION_REMINDER: self._remind, SESSION_DIGEST: self._digest, SESSION_EVENTS: self._events}
 
     async def config_changed(self, guild_id: int, old_hours: tuple[int, ...] = ()) -> None:
-        """Rebuild the reminder and digest schedules from the session plan."""
+        """Rebuild the reminder, digest and events schedules from the session plan, then the events."""
+        await self._rebuild_schedules(guild_id, old_hours)
+        await self.sync_events(guild_id)
+
+    async def _events(self, schedule: Schedule, _occurrence: datetime) -> None:
+        await self.sync_events(schedule.guild_id)
+
+    async def _rebuild_schedules(self, guild_id: int, old_hours: tuple[int, ...]) -> None:
         settings = await self.repo.settings(guild_id)
         for hours in set(old_hours) | set(settings.reminder_hours):
             await self.bot.scheduler.remove(guild_id, SESSION_REMINDER, f"{hours}h")
         await self.bot.scheduler.remove(guild_id, SESSION_DIGEST)
         if settings.plan is None:
+            await self.bot.scheduler.remove(guild_id, SESSION_EVENTS)
             return
         tz = await self.zone(guild_id)
         for hours in settings.reminder_hours:
@@ -159,6 +169,7 @@ class SessionJobs(SessionDigest):
         await self.bot.scheduler.set(
             guild_id, SESSION_DIGEST, settings.plan.before(settings.digest_hours, tz), payload={}
         )
+        await self.bot.scheduler.set(guild_id, SESSION_EVENTS, settings.plan.rule(tz), payload={})
 
     async def _session_for(
         self, schedule: Schedule, occurrence: datetime
@@ -181,11 +192,12 @@ class SessionJobs(SessionDigest):
             return
         _settings, plan, tz, session_at = found
         hours = int(schedule.payload.get("hours", 1))
-        text = reminder_text(session_at, hours, plan.where)
+        day = session_at.astimezone(tz).date()
+        link = await self.event_link(schedule.guild_id, day)
+        text = reminder_text(session_at, hours, plan.where, event_url=link)
         channel = await self.text_channel(schedule.guild_id, "group")
         if channel is not None:
             # Through the outbox: paced with every other group's 09:00 posts, sent once.
-            day = session_at.astimezone(tz).date()
             await self.post_occurrence(
                 schedule, occurrence, channel.id, content=text, view=rsvp_view(day), priority=PRIORITY_POST
             )

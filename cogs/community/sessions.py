@@ -118,6 +118,7 @@ class Sessions(
             example = upcoming[0].astimezone(await self.zone(guild_id)).date().isoformat() if upcoming else ""
             raise UserError(f"There's no session on {long_date(day)}. The next one is on `{example}`.")
         await self.repo.skip_session(guild_id, day)
+        await self.sync_events(guild_id)
         await interaction.response.send_message(
             f"The session on {long_date(day)} is skipped: no reminders for it.", ephemeral=True
         )
@@ -187,6 +188,7 @@ class Sessions(
         assert interaction.guild is not None
         value = None if text.strip().lower() == "off" else check_length(text, COVER_LIMIT, "session summary")
         await self.repo.update_settings(interaction.guild.id, self.bot.clock.now(), session_cover=value)
+        await self.sync_events(interaction.guild.id)
         message = "Saved. Members who can't make it will see it." if value else "Cleared the session summary."
         await interaction.response.send_message(message, ephemeral=True)
 
@@ -210,9 +212,9 @@ class Sessions(
             if not found:
                 raise UserError("No upcoming session is planned.")
             day = found[0].astimezone(tz).date()
-        going, not_going = await self.repo.rsvp_counts(guild_id, day)
+        totals = await self.rsvp_totals(guild_id, day)
         await interaction.response.send_message(
-            f"Session on {long_date(day)}: {going} going, {not_going} can't make it.", ephemeral=True
+            f"Session on {long_date(day)}: {totals.describe()}.", ephemeral=True
         )
 
     @app_commands.command(name="dm", description="Get session reminders by DM too")
