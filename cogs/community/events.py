@@ -99,6 +99,8 @@ class SessionEvents(CommunityCog):
         # Guilds already told (in the log) that the buttons are used without events.
         self._fallback_logged: set[int] = set()
         self._startup: asyncio.Task[None] | None = None
+        # One sync per guild at a time: a deletion heard while a command syncs makes one event.
+        self._locks: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
         await super().cog_load()
@@ -139,7 +141,8 @@ class SessionEvents(CommunityCog):
         if guild is None:
             return
         try:
-            await self._sync(guild)
+            async with self._locks.setdefault(guild_id, asyncio.Lock()):
+                await self._sync(guild)
         except discord.Forbidden:
             self._fall_back(guild, "Discord refused an event change")
         except discord.HTTPException as error:

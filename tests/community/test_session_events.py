@@ -217,3 +217,14 @@ async def test_a_deleted_event_without_the_permission_falls_back_with_one_log_li
     assert "discord.com/events" not in card.content
     assert [c.label for row in card.components for c in row.children] == ["Going", "Can't make it"]
     assert "Session events" in (await group.admin.slash(group.general, "setup show")).response.content
+
+
+async def test_discord_failing_to_make_an_event_never_fails_the_command(group, caplog):
+    caplog.set_level(logging.INFO, logger=EVENTS_LOG)
+    group.env.inject_error("POST", "/guilds/*/scheduled-events", status=500, times=None)
+    await set_tuesday_session(group)  # confirmed as usual
+    assert events(group) == []
+    assert event_lines(caplog) == [f"session events in guild {group.guild.id} not updated: HTTP 500"]
+    await at(group, london(2026, 11, 23, 18, 30))
+    (card,) = reminders(group.general)
+    assert "discord.com/events" not in card.content
