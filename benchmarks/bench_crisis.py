@@ -1,10 +1,21 @@
-"""crisis_messages_per_s: how many typical chat messages the crisis detector classifies per second."""
+"""The crisis detector: how well it reads the frozen test split, and how fast and small it is.
+
+- ``crisis_recall``, ``crisis_recall_urgent``, ``crisis_fpr_idiom``, ``crisis_fpr_chat`` (and the
+  someone-else and harassment rates), scored on the corpus's test part, which tuning never
+  read; each line carries the phrase rules' figure from the same run as its baseline.
+- ``crisis_messages_per_s``: typical chat messages classified per second on one core.
+- ``crisis_model_rss_mb``: what loading the classifier adds to the process's memory.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
-from bot.crisis.detect import Detector, shipped_detector
+from bot.crisis.corpus import test_part
+from bot.crisis.detect import Detector, shipped_detector, shipped_rules
+from bot.crisis.score import score
 
 BASELINE = 20_000  # messages/s on one core, from issue 6
 
@@ -47,11 +58,60 @@ def _measure(detector: Detector, messages: list[str], seconds: float) -> float:
             return count / (now - started)
 
 
-def run(seconds: float = 1.0) -> list[dict[str, object]]:
-    """Measure detection throughput on one core; best of three runs of ``seconds`` each."""
+RATES = (
+    "crisis_recall",
+    "crisis_recall_urgent",
+    "crisis_fpr_idiom",
+    "crisis_fpr_chat",
+    "other_recall",
+    "harassment_recall",
+)
+# Resident memory (VmRSS, not the peak: the peak hides what reuses freed pages) before and
+# after the classifier and its embeddings load, in a fresh process that already holds the rules.
+_RSS_PROBE = (
+    "import re; from bot.crisis.detect import shipped_rules; shipped_rules().detect('x');"
+    "rss = lambda: int(re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1));"
+    "before = rss();"
+    "from bot.crisis.detect import shipped_detector; shipped_detector().detect('i want to die so tired');"
+    "print((rss() - before) / 1024)"
+)
+
+
+def quality(limit: int | None = None) -> list[dict[str, object]]:
+    """The rates on the test part, for each sensitivity, beside the rules alone."""
+    examples = test_part()[:limit]
+    rules = score(shipped_rules(), examples)
+    lines: list[dict[str, object]] = []
+    for sensitivity in ("standard", "cautious"):
+        ours = score(shipped_detector(), examples, sensitivity)
+        for name in RATES:
+            lines.append(
+                {
+                    "metric": name if sensitivity == "standard" else f"{name}_cautious",
+                    "value": round(ours.get(name, 0.0), 3),
+                    "unit": "rate",
+                    "baseline": round(rules.get(name, 0.0), 3),
+                    "baseline_of": "the phrase rules alone, same texts, same run",
+                    "texts": len(examples),
+                }
+            )
+    return lines
+
+
+def model_rss_mb() -> float:
+    """Peak memory the classifier adds, measured in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", _RSS_PROBE], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def run(seconds: float = 1.0, limit: int | None = None) -> list[dict[str, object]]:
+    """Throughput (best of three runs of ``seconds``), memory, and the rates on the test part."""
     detector = shipped_detector()
+    rules = shipped_rules()
     _measure(detector, TYPICAL_MESSAGES, 0.1)  # warm-up: compile and cache
     value = max(_measure(detector, TYPICAL_MESSAGES, seconds) for _ in range(3))
+    rules_rate = max(_measure(rules, TYPICAL_MESSAGES, seconds) for _ in range(3))
+    rss = model_rss_mb()
     return [
         {
             "metric": "crisis_messages_per_s",
@@ -59,5 +119,8 @@ def run(seconds: float = 1.0) -> list[dict[str, object]]:
             "unit": "messages/s",
             "baseline": BASELINE,
             "ratio": value / BASELINE,
-        }
+            "rules_alone": round(rules_rate),
+        },
+        {"metric": "crisis_model_rss_mb", "value": round(rss, 1), "unit": "MB", "baseline": 60},
+        *quality(limit),
     ]

@@ -71,8 +71,25 @@ def startup_lines(root: Path, limit: int = 10) -> list[str]:
     missing = folder_missing(root)
     if missing:
         return [missing]
+    model = classifier_problem()
+    if model:
+        return [model]
     problems = check_all(root)
     lines = [format_problem(p, root) for p in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more: `resilience-bot content check` lists them all")
     return lines
+
+
+def classifier_problem(path: Path | None = None) -> str:
+    """Why the crisis classifier cannot load (one line naming its file), or "" when it can.
+
+    The bot never runs with crisis detection quietly reduced to the phrase rules.
+    """
+    from bot.crisis.model import WEIGHTS, Classifier, ModelError
+
+    try:
+        Classifier.load(path or WEIGHTS)
+    except ModelError as error:
+        return str(error)
+    return ""

@@ -58,3 +58,14 @@ async def test_the_transport_benchmark_builds_its_bot_with_no_env(tmp_path, monk
         bot = our_bot_factory(tmp_path / "transport.db")()
         async with running(bot, "bench-token", ready_within=30):
             assert bot.is_ready()
+
+
+def test_the_crisis_benchmark_scores_the_test_split_beside_the_rules() -> None:
+    from benchmarks import bench_crisis
+
+    lines = bench_crisis.run(seconds=0.02, limit=40)
+    metrics = {line["metric"]: line for line in lines}
+    for name in (*bench_crisis.RATES, "crisis_messages_per_s", "crisis_model_rss_mb"):
+        assert name in metrics, name
+    assert all("baseline" in line for line in lines)
+    assert metrics["crisis_recall"]["texts"] == 40

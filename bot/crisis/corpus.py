@@ -73,6 +73,17 @@ def training_part(folder: Path = CORPUS) -> list[Example]:
     return split(load(folder))[0]
 
 
+def training_extra(folder: Path = CORPUS / "extra") -> list[Example]:
+    """Texts written for training only (everyday group chat): never part of the test."""
+    examples = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                data = json.loads(line)
+                examples.append(Example(str(data["text"]), data["label"], str(data["pattern"]), "extra"))
+    return examples
+
+
 def test_part(folder: Path = CORPUS) -> list[Example]:
     """The part that is only scored. Call it from scoring code, never to look at the texts."""
     return split(load(folder))[1]

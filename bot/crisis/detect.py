@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.core.problems import ContentInvalid, Problem
+from bot.crisis.model import CLASSES, Classifier, rule_features, shipped_classifier
 from bot.crisis.phrases import (
     BOUNDARY_END,
     BOUNDARY_START,
@@ -87,8 +88,15 @@ _PAST_LEAD = frozenset(normalise(w) for w in ["was", "were", "had", "wasnt"])
 class Detector:
     """A crisis detector compiled once from phrase data; cheap to call many times."""
 
-    def __init__(self, data: Mapping[str, Any], *, source: str = "phrases.toml") -> None:
-        """Compile ``data`` (the parsed phrases TOML); raise ContentInvalid on any problem."""
+    def __init__(
+        self, data: Mapping[str, Any], *, source: str = "phrases.toml", classifier: Classifier | None = None
+    ) -> None:
+        """Compile ``data`` (the parsed phrases TOML); raise ContentInvalid on any problem.
+
+        With a ``classifier`` (the shipped detector has one), the learned stage decides the grey
+        zone; without, the phrase rules alone answer.
+        """
+        self.classifier = classifier
         problems = check_phrase_data(data, source)
         if problems:
             raise ContentInvalid(problems)
@@ -125,29 +133,43 @@ class Detector:
         self._first_person = frozenset(normalise(w) for w in context.get("first_person", []))
 
     @classmethod
-    def from_file(cls, path: Path) -> Detector:
+    def from_file(cls, path: Path, *, classifier: Classifier | None = None) -> Detector:
         """Load and compile a phrases TOML file."""
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ContentInvalid([Problem(str(path), "(file)", str(exc))]) from exc
-        return cls(data, source=str(path))
+        return cls(data, source=str(path), classifier=classifier)
 
     @classmethod
-    def from_content(cls, root: Path) -> Detector:
+    def from_content(cls, root: Path, *, classifier: Classifier | None = None) -> Detector:
         """Load the detector from a content directory (``<root>/crisis/phrases.toml``)."""
-        return cls.from_file(root / "crisis" / "phrases.toml")
+        return cls.from_file(root / "crisis" / "phrases.toml", classifier=classifier)
 
     def detect(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
         """Return the verdict for one message.
 
-        ``cautious`` also answers a signal that was negated ("not sure I want to live"): a
-        negation is where the rules most often misread a real crisis.
+        The rules run first; what they find in the writer's own voice stands. The classifier
+        only adds (see :func:`combine`): a grey-zone message the rules missed, where a word of
+        harm is used, at the group's sensitivity; and who a message is about (someone else at
+        risk, or harassment).
         """
         norm = normalise(text)
         if not norm:
             return NONE
+        rules = self._rules(norm, sensitivity)
+        if self.classifier is None:
+            return rules
+        names_someone = self._third_person is not None and self._third_person.search(norm) is not None
+        return combine(rules, self.classifier, norm, sensitivity, names_someone=names_someone)
+
+    def rules(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
+        """The phrase rules' verdict alone (what the classifier reads as four of its inputs)."""
+        norm = normalise(text)
+        return self._rules(norm, sensitivity) if norm else NONE
+
+    def _rules(self, norm: str, sensitivity: Sensitivity) -> Verdict:
         # Cheap pre-check: most chat messages share no word with any phrase.
         if self._anchors is not None and "*" not in norm and self._anchors.isdisjoint(norm.split()):
             return NONE
@@ -202,13 +224,8 @@ class Detector:
 
     def _negated(self, norm: str, start: int) -> bool:
         words = norm[:start].split()
-        for word in reversed(words[-_NEGATION_REACH:]):
-            if word in _NEGATION_STOPS:
-                return False
-            if word in _NEGATORS:
-                return True
         # "no longer" negates too.
-        return len(words) >= 2 and words[-2] == "no" and words[-1] == "longer"
+        return _negated_at(words, len(words)) or words[-2:] == ["no", "longer"]
 
     def _demote_reason(self, norm: str, match: re.Match[str], *, modifier: bool = False) -> str:
         # Only the current sentence counts as context for this match.
@@ -241,10 +258,164 @@ def validate_phrases(path: Path) -> list[Problem]:
     return []
 
 
+# The classifier may add a verdict the rules did not reach only where the text uses a word of
+# harm, death, ending, leaving or exhaustion that is not negated just before ("i won't hurt
+# myself" does not pass). Without this, the model read "im going to the gym tonight" as a plan
+# (the words "going to" and "tonight" are common in the training part's crisis texts). Stems
+# match by prefix; the cost is recall on implicit distress with none of these words, measured
+# in the README's crisis section.
+_HARM_STEMS = tuple(
+    normalise(w)
+    for w in (
+        "die",
+        "died",
+        "dying",
+        "dead",
+        "death",
+        "kill",
+        "kms",
+        "kys",
+        "suicid",
+        "sui",
+        "unaliv",
+        "end",
+        "living",
+        "alive",
+        "exist",
+        "wake",
+        "waking",
+        "gone",
+        "goodbye",
+        "bye",
+        "farewell",
+        "pill",
+        "overdos",
+        "rope",
+        "noose",
+        "gun",
+        "bridge",
+        "jump",
+        "hang",
+        "cut",
+        "hurt",
+        "harm",
+        "bleed",
+        "worthless",
+        "burden",
+        "disappear",
+        "vanish",
+        "forever",
+        "anymore",
+        "attempt",
+        "commit",
+        "stupid",
+        "matter",
+        "deserve",
+        "point",
+        "fight",
+        "giv",
+        "away",
+        "tired",
+        "sleep",
+        "breath",
+        "nobody",
+        "escape",
+        "done",
+        "over",
+        "quit",
+        "last",
+        "final",
+        "letter",
+        "note",
+        "countdown",
+        "week",
+        "days",
+        "goodnight",
+        "rest",
+    )
+)
+
+
+def _negated_at(words: list[str], index: int) -> bool:
+    for before in reversed(words[max(0, index - _NEGATION_REACH) : index]):
+        if before in _NEGATION_STOPS:
+            return False
+        if before in _NEGATORS:
+            return True
+    return False
+
+
+def speaks_of_harm(norm: str) -> bool:
+    """True when ``norm`` (normalised) holds a harm word not negated just before it."""
+    words = norm.split()
+    for index, word in enumerate(words):
+        if word.startswith(_HARM_STEMS) and not _negated_at(words, index):
+            return True
+    return False
+
+
+# Harassment is said to someone: without one of these words the classifier's "harassment" is
+# a misreading ("that joke killed me").
+_ADDRESSED = frozenset(
+    normalise(w) for w in ["you", "u", "ur", "youre", "yourself", "urself", "ya", "yall", "your", "yours"]
+)
+
+
+def combine(
+    rules: Verdict, classifier: Classifier, norm: str, sensitivity: Sensitivity, *, names_someone: bool = True
+) -> Verdict:
+    """The final verdict from the rules' and the classifier's views of one message.
+
+    The classifier only adds: what the rules heard in the writer's own voice stands (a model
+    that has seen two thousand texts must not talk a real crisis down). It may say who a rules
+    hit is about (someone else, or harassment), and it decides where the rules found nothing,
+    except that at the standard sensitivity a negation the rules read ("i'm not going to hurt
+    myself") is trusted; at cautious the classifier reads negated texts too. "Harassment" needs
+    a word said to someone, and "someone else at risk" needs a person named (``names_someone``).
+    """
+    p = classifier.probabilities(norm, rule_features(rules.level, rules.signals))
+    if p is None:
+        return rules
+    cut = classifier.thresholds
+    crisis = p[1] + p[2]
+    harassment = p[4] >= cut.harassment and p[4] > crisis and not _ADDRESSED.isdisjoint(norm.split())
+    # Someone else at risk is a concern, never urgent: the reply is how to help, the alert
+    # says "about someone else", and a news story or a film stays out of the urgent queue.
+    other = names_someone and p[3] >= cut.other and p[3] > crisis
+    if rules.level != "none":
+        reported = any(s in rules.signals for s in ("context:third_person", "context:reported"))
+        if harassment and rules.level == "concern":
+            return Verdict("concern", rules.signals, about="harassment")
+        if other and (reported or rules.level == "concern"):
+            return Verdict("concern", rules.signals, about="other")
+        return rules
+    negated = any(s.startswith("negated:") for s in rules.signals)
+    if negated and sensitivity == "standard":
+        return rules
+    signals = (*rules.signals, f"model:{CLASSES[p.index(max(p))]}")
+    if harassment:
+        return Verdict("concern", signals, about="harassment")
+    if other:
+        return Verdict("concern", signals, about="other")
+    if crisis >= (cut.cautious if sensitivity == "cautious" else cut.standard) and speaks_of_harm(norm):
+        return Verdict("urgent" if p[2] > p[1] else "concern", signals)
+    return rules
+
+
+@functools.cache
+def shipped_rules() -> Detector:
+    """The shipped phrase rules alone (``content/crisis/phrases.toml``), compiled once."""
+    return Detector.from_content(SHIPPED_CONTENT)
+
+
 @functools.cache
 def shipped_detector() -> Detector:
-    """The detector built from the shipped ``content/crisis/phrases.toml``, compiled once."""
-    return Detector.from_content(SHIPPED_CONTENT)
+    """The shipped detector: the phrase rules and the committed classifier, loaded once.
+
+    A missing or damaged classifier file raises :class:`ModelError` naming it: the bot must not
+    run with crisis detection quietly reduced.
+    """
+    return Detector.from_content(SHIPPED_CONTENT, classifier=shipped_classifier())
 
 
 def detect(text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:

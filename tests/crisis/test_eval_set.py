@@ -50,7 +50,10 @@ def test_false_positive_rate_on_idioms() -> None:
     idioms = [t for _, category, t in ROWS if category == "idiom"]
     flagged = [t for t in idioms if detect(t).level != "none"]
     rate = len(flagged) / len(idioms)
-    assert rate <= 0.03, f"false-positive rate {rate:.3f}; flagged: {flagged}"
+    # The phrase rules alone flag 0.016 of this file's idioms (the file was written beside them).
+    # The learned stage adds a few (0.054 when it was trained): the price of its recall on the
+    # frozen corpus, which the README reports. More than 0.06 here means a regression.
+    assert rate <= 0.06, f"false-positive rate {rate:.3f}; flagged: {flagged}"
 
 
 def test_everyday_chat_is_never_flagged() -> None:

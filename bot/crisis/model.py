@@ -1,0 +1,267 @@
+"""The crisis detector's learned stage: a small linear classifier over what a message says.
+
+Features, all computed offline on one CPU core:
+
+- character n-grams (2 to 5, inside words) and word uni- and bigrams of the normalised text,
+  hashed into buckets (so typos and new spellings still share most of their pieces with known
+  words), weighted by inverse document frequency and scaled to unit length;
+- the message's average word embedding from ``wordllama``'s static embeddings, which ship
+  inside its PyPI wheel (256 dimensions): words that mean alike land near each other, so
+  "too tired to keep living" and "exhausted of existing" meet;
+- what the phrase rules found (a concern or urgent signal, a negation, a reported or past
+  context).
+
+A softmax over five classes (none, concern, urgent, other, harassment) was trained only on the
+training part of the frozen corpus (``python -m bot.crisis.train``). The weights are one small
+file, ``bot/crisis/classifier.npz``; nothing is downloaded, ever. A missing or damaged file is
+one line naming it (:class:`ModelError`) and the bot does not start without it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+CLASSES: tuple[str, ...] = ("none", "concern", "urgent", "other", "harassment")
+BUCKETS = 1 << 18
+# Character n-grams cost more time than they gave recall on the training part: words only.
+CHAR_SIZES: tuple[int, ...] = ()
+EMBED_SCALE = 0.1
+# Words whose share of the first look is remembered (a few hundred bytes each).
+WORD_CACHE = 50_000
+WEIGHTS = Path(__file__).with_name("classifier.npz")
+# What the file must hold, and the shape of each part given the feature count.
+_PARTS = ("columns", "idf", "mean", "scale", "weights", "bias", "thresholds")
+
+Vector = npt.NDArray[np.float32]
+
+
+class ModelError(RuntimeError):
+    """The classifier file is missing or damaged; the message names the file."""
+
+
+def ngram_buckets(norm: str) -> dict[int, int]:
+    """Hashed character and word n-grams of a normalised text, with their counts."""
+    counts: dict[int, int] = {}
+    words = [w for w in norm.split() if w not in {".", ","}]
+    for word in words:
+        padded = f" {word} "
+        for size in CHAR_SIZES:
+            for start in range(len(padded) - size + 1):
+                key = zlib.crc32(b"c" + padded[start : start + size].encode()) % BUCKETS
+                counts[key] = counts.get(key, 0) + 1
+    for index, word in enumerate(words):
+        key = zlib.crc32(b"w" + word.encode()) % BUCKETS
+        counts[key] = counts.get(key, 0) + 1
+        if index:
+            key = zlib.crc32(b"b" + f"{words[index - 1]} {word}".encode()) % BUCKETS
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@functools.cache
+def _wordllama() -> Any:
+    """wordllama's bundled 256-dimension embeddings and tokenizer, loaded once, never downloaded.
+
+    ``WordLlama.load`` looks for the tokenizer in a folder its wheel does not use, then tries
+    the network; pointing its cache at the package's own folder finds both bundled files.
+    """
+    import wordllama
+    from wordllama import WordLlama
+
+    try:
+        return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"wordllama's bundled embeddings could not be loaded: {exc}") from exc
+
+
+def words(norm: str) -> list[str]:
+    """The words of a normalised text that the model reads (punctuation marks dropped)."""
+    return [w for w in norm.split() if w not in {".", ","}]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_tokens(word: str) -> tuple[int, ...]:
+    """One word's wordllama token ids (tokenised alone, so a word's pieces can be cached)."""
+    return tuple(_wordllama().tokenizer.encode(word, add_special_tokens=False).ids)
+
+
+def embed(norms: Sequence[str]) -> Vector:
+    """One average-pooled embedding row per normalised text, over its words' tokens (training)."""
+    table = _wordllama().embedding
+    rows = np.zeros((len(norms), table.shape[1]), dtype=np.float32)
+    for row, norm in enumerate(norms):
+        ids = [i for w in words(norm) for i in word_tokens(w)]
+        if ids:
+            rows[row] = table[np.clip(ids, 0, len(table) - 1)].astype(np.float32).mean(axis=0)
+    return rows
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Probability cut-offs chosen on the training part (cross-validated), per sensitivity."""
+
+    standard: float
+    cautious: float
+    other: float
+    harassment: float
+    # Below this, the cheap first look (token table and bias alone) says "nothing here": the
+    # n-grams are not computed. Set in training so every training crisis text passes.
+    gate: float
+
+
+class Classifier:
+    """The trained weights, and the forward pass over one text's features."""
+
+    def __init__(self, parts: dict[str, npt.NDArray[Any]], *, source: str) -> None:
+        missing = [name for name in _PARTS if name not in parts]
+        if missing:
+            raise ModelError(f"{source}: not a crisis classifier (missing {', '.join(missing)})")
+        self.columns = parts["columns"].astype(np.int64)
+        self.idf = parts["idf"].astype(np.float32)
+        self.mean = parts["mean"].astype(np.float32)
+        self.scale = parts["scale"].astype(np.float32)
+        self.weights = parts["weights"].astype(np.float32)
+        self.bias = parts["bias"].astype(np.float32)
+        width = len(self.columns) + len(self.mean) + RULE_FEATURES
+        if (
+            len(self.idf) != len(self.columns)
+            or self.weights.shape != (width, len(CLASSES))
+            or self.bias.shape != (len(CLASSES),)
+            or len(self.scale) != len(self.mean)
+            or not np.isfinite(self.weights).all()
+        ):
+            raise ModelError(f"{source}: the classifier's parts do not fit together (damaged file?)")
+        standard, cautious, other, harassment, gate = (float(x) for x in parts["thresholds"])
+        self.thresholds = Thresholds(standard, cautious, other, harassment, gate)
+        # bucket -> (idf, weights row), for the hashed n-grams seen in training.
+        self._gram = {
+            int(bucket): (float(self.idf[row]), tuple(float(x) for x in self.weights[row]))
+            for row, bucket in enumerate(self.columns)
+        }
+        offset = len(self.columns)
+        dense = self.weights[offset : offset + len(self.mean)] * (EMBED_SCALE / self.scale[:, None])
+        self._rules_w = self.weights[offset + len(self.mean) :]
+        self._base = self.bias - (self.mean @ dense)
+        self._table: Vector | None = None
+        self._dense = dense
+        self._base_list = [float(x) for x in self._base]
+        self._rules_rows = [tuple(float(x) for x in row) for row in self._rules_w]
+        self._words: dict[str, tuple[int, tuple[float, ...]]] = {}
+
+    def _word_sum(self, word: str) -> tuple[int, tuple[float, ...]]:
+        """A word's token count and the sum of its tokens' contributions to the five logits.
+
+        The model is linear in the average embedding, so (mean of rows) @ W is the mean of
+        (rows @ W): each word's share is computed once, then the first look is a few additions
+        in plain Python (no tokenizer, no array) for every word seen before.
+        """
+        known = self._words.get(word)
+        if known is None:
+            ids = word_tokens(word)
+            table = self._token_table()
+            total = table[np.clip(ids, 0, len(table) - 1)].sum(axis=0) if ids else np.zeros(len(CLASSES))
+            known = (len(ids), tuple(float(x) for x in total))
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()
+            self._words[word] = known
+        return known
+
+    def _token_table(self) -> Vector:
+        """Each token's contribution to the five logits: the embedding layer folded into one table."""
+        if self._table is None:
+            self._table = (np.asarray(_wordllama().embedding, dtype=np.float32) @ self._dense).astype(
+                np.float32
+            )
+        return self._table
+
+    def first_look(self, norm: str, rules: Sequence[float]) -> tuple[list[float], bool]:
+        """The logits from the words, the rules and the bias, and whether to look closer."""
+        # Five running sums, written out: this runs for every message, and a loop over a
+        # five-item list costs more than the additions.
+        count, s0, s1, s2, s3, s4 = 0, 0.0, 0.0, 0.0, 0.0, 0.0
+        for word in words(norm):
+            n, (a0, a1, a2, a3, a4) = self._word_sum(word)
+            count += n
+            s0, s1, s2, s3, s4 = s0 + a0, s1 + a1, s2 + a2, s3 + a3, s4 + a4
+        logits = list(self._base_list)
+        if count:
+            logits = [a + s / count for a, s in zip(logits, (s0, s1, s2, s3, s4), strict=True)]
+        for flag, row in zip(rules, self._rules_rows, strict=True):
+            if flag:
+                logits = [a + flag * r for a, r in zip(logits, row, strict=True)]
+        margin = max(logits[1:]) - logits[0]
+        return logits, margin >= self.thresholds.gate
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> Classifier:
+        """Read the weights file; :class:`ModelError` names it if it is missing or damaged."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                parts = {name: data[name] for name in data.files}
+        except FileNotFoundError as exc:
+            raise ModelError(f"{path}: the crisis classifier file is missing") from exc
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
+            raise ModelError(f"{path}: the crisis classifier file is damaged ({exc})") from exc
+        except Exception as exc:  # zipfile.BadZipFile and friends: any unreadable file
+            raise ModelError(f"{path}: the crisis classifier file is damaged ({exc})") from exc
+        return cls(parts, source=str(path))
+
+    def probabilities(self, norm: str, rules: Sequence[float]) -> list[float] | None:
+        """The five class probabilities for one text, or None when the first look finds nothing.
+
+        Plain Python on purpose: a message has a few dozen features, and at that size array
+        calls cost more than the arithmetic.
+        """
+        logits, closer = self.first_look(norm, rules)
+        if not closer:
+            return None
+        present = [(self._gram[b], count) for b, count in ngram_buckets(norm).items() if b in self._gram]
+        if present:
+            values = [(1.0 + math.log(count)) * idf for (idf, _), count in present]
+            length = math.sqrt(sum(v * v for v in values)) or 1.0
+            l0, l1, l2, l3, l4 = logits
+            for value, ((_, (r0, r1, r2, r3, r4)), _) in zip(values, present, strict=True):
+                share = value / length
+                l0, l1, l2, l3, l4 = (
+                    l0 + share * r0,
+                    l1 + share * r1,
+                    l2 + share * r2,
+                    l3 + share * r3,
+                    l4 + share * r4,
+                )
+            logits = [l0, l1, l2, l3, l4]
+        top = max(logits)
+        exp = [math.exp(x - top) for x in logits]
+        total = sum(exp)
+        return [x / total for x in exp]
+
+
+RULE_FEATURES = 4
+
+
+def rule_features(level: str, signals: Sequence[str]) -> tuple[float, float, float, float]:
+    """What the phrase rules found, as the classifier's last four inputs."""
+    return (
+        float(level == "concern"),
+        float(level == "urgent"),
+        float(any(s.startswith("negated:") for s in signals)),
+        float(any(s.startswith("context:") for s in signals)),
+    )
+
+
+@functools.cache
+def shipped_classifier() -> Classifier:
+    """The committed classifier, loaded once."""
+    return Classifier.load(WEIGHTS)

@@ -1,0 +1,157 @@
+"""The crisis classifier: it loads from this repository alone, refuses a broken file in one line,
+and gives a verdict for any text without error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.crisis import model
+from bot.crisis.detect import NONE, Verdict, combine, shipped_detector
+from bot.crisis.model import WEIGHTS, Classifier, ModelError, Thresholds
+from bot.validation import classifier_problem, startup_lines
+
+SHIPPED_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def test_a_missing_classifier_is_one_line_naming_the_file(tmp_path):
+    gone = tmp_path / "classifier.npz"
+    with pytest.raises(ModelError, match=r"classifier\.npz: the crisis classifier file is missing"):
+        Classifier.load(gone)
+    assert classifier_problem(gone) == f"{gone}: the crisis classifier file is missing"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong parts", "wrong shape"])
+def test_a_damaged_classifier_is_one_line_naming_the_file(tmp_path, damage):
+    broken = tmp_path / "classifier.npz"
+    if damage == "garbage":
+        broken.write_bytes(b"\x00not a zip file at all")
+    elif damage == "truncated":
+        broken.write_bytes(WEIGHTS.read_bytes()[:500])
+    else:
+        with np.load(WEIGHTS) as data:
+            parts = {name: data[name] for name in data.files}
+        if damage == "wrong parts":
+            del parts["weights"]
+        else:
+            parts["weights"] = parts["weights"][:-3]
+        np.savez(broken, **parts)
+    line = classifier_problem(broken)
+    assert line.startswith(f"{broken}: ") and "\n" not in line
+
+
+def test_start_up_refuses_without_the_classifier(tmp_path, monkeypatch):
+    monkeypatch.setattr(model, "WEIGHTS", tmp_path / "nowhere.npz")
+    assert startup_lines(SHIPPED_CONTENT) == [
+        f"{tmp_path / 'nowhere.npz'}: the crisis classifier file is missing"
+    ]
+
+
+def test_nothing_is_downloaded(monkeypatch):
+    """The embeddings and tokenizer come from wordllama's own wheel; the network is never asked."""
+    import requests
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the crisis model tried to download something")
+
+    monkeypatch.setattr(requests, "get", no_network)
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    model._wordllama.cache_clear()
+    try:
+        assert Classifier.load().probabilities("i want to die", (1.0, 0.0, 0.0, 0.0)) is not None
+    finally:
+        model._wordllama.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x" * 4000,
+        "i want to die " * 300,
+        "😭😭😭💀💀🙏",
+        "мне плохо i want to die 死にたい",
+        "i w\u200ba\u200bn\u200bt to d\u200bie",
+        "```py\nwhile True:\n    kill(process)\n```",
+        "\x00\x01\x02",
+        "   \n\t  ",
+    ],
+    ids=[
+        "empty",
+        "4000 chars",
+        "long repeat",
+        "emoji only",
+        "mixed script",
+        "zero width",
+        "code block",
+        "control",
+        "blank",
+    ],
+)
+def test_any_text_gets_a_verdict(text):
+    verdict = shipped_detector().detect(text)
+    assert verdict.level in ("none", "concern", "urgent")
+    assert verdict.about in ("self", "other", "harassment")
+
+
+class FixedClassifier:
+    """A classifier that always answers the same probabilities (none, concern, urgent, other, harassment)."""
+
+    def __init__(self, *p: float) -> None:
+        self.p = list(p)
+        self.thresholds = Thresholds(standard=0.7, cautious=0.5, other=0.6, harassment=0.6, gate=0.0)
+
+    def probabilities(self, norm, rules):
+        return self.p
+
+
+def verdict(
+    rules: Verdict,
+    *p: float,
+    norm: str = "so tired of everything",
+    sensitivity="standard",
+    names_someone=True,
+):
+    return combine(rules, FixedClassifier(*p), norm, sensitivity, names_someone=names_someone)  # type: ignore[arg-type]
+
+
+def test_the_classifier_never_talks_a_rules_hit_down():
+    urgent = Verdict("urgent", ("intent",))
+    concern = Verdict("concern", ("passive",))
+    assert verdict(urgent, 0.99, 0.0, 0.0, 0.01, 0.0) == urgent
+    assert verdict(concern, 0.99, 0.0, 0.0, 0.01, 0.0) == concern
+
+
+def test_where_the_rules_found_nothing_the_classifier_decides_at_the_groups_sensitivity():
+    standard = verdict(NONE, 0.2, 0.1, 0.7, 0.0, 0.0)
+    assert (standard.level, standard.about) == ("urgent", "self")
+    assert verdict(NONE, 0.4, 0.3, 0.3, 0.0, 0.0).level == "none"  # crisis 0.6 < standard 0.7
+    assert verdict(NONE, 0.4, 0.3, 0.3, 0.0, 0.0, sensitivity="cautious").level == "concern"
+
+
+def test_the_classifier_adds_nothing_where_no_harm_word_is_used():
+    assert verdict(NONE, 0.0, 0.0, 1.0, 0.0, 0.0, norm="im going to the gym tonight") == NONE
+    assert verdict(NONE, 0.0, 0.0, 1.0, 0.0, 0.0, norm="i wont hurt myself tonight") == NONE
+    assert verdict(NONE, 0.0, 0.0, 1.0, 0.0, 0.0, norm="i just want to hurt myself tonight").level == "urgent"
+
+
+def test_a_negation_the_rules_read_is_trusted_at_standard_and_reread_at_cautious():
+    negated = Verdict("none", ("negated:intent",))
+    assert verdict(negated, 0.0, 0.1, 0.9, 0.0, 0.0) == negated
+    assert verdict(negated, 0.0, 0.1, 0.9, 0.0, 0.0, sensitivity="cautious").level == "urgent"
+
+
+def test_someone_else_at_risk_is_a_concern_never_urgent_and_needs_a_person_named():
+    reported = Verdict("urgent", ("intent", "context:third_person"))
+    about_other = verdict(reported, 0.0, 0.05, 0.05, 0.9, 0.0)
+    assert (about_other.level, about_other.about) == ("concern", "other")
+    assert verdict(NONE, 0.1, 0.0, 0.0, 0.9, 0.0).about == "other"
+    assert verdict(NONE, 0.1, 0.0, 0.0, 0.9, 0.0, names_someone=False) == NONE
+
+
+def test_harassment_needs_words_said_to_someone():
+    said = verdict(NONE, 0.1, 0.0, 0.0, 0.0, 0.9, norm="go kill yourself")
+    assert (said.level, said.about) == ("concern", "harassment")
+    assert verdict(NONE, 0.1, 0.0, 0.0, 0.0, 0.9, norm="that joke killed me") == NONE
