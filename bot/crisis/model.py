@@ -20,6 +20,7 @@ one line naming it (:class:`ModelError`) and the bot does not start without it.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import math
 import zlib
@@ -41,8 +42,9 @@ EMBED_SCALE = 0.1
 # Words whose share of the first look is remembered (a few hundred bytes each).
 WORD_CACHE = 50_000
 WEIGHTS = Path(__file__).with_name("classifier.npz")
+TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 # What the file must hold, and the shape of each part given the feature count.
-_PARTS = ("columns", "idf", "mean", "scale", "weights", "bias", "thresholds")
+_PARTS = ("columns", "idf", "mean", "scale", "weights", "bias", "thresholds", "tokens")
 
 Vector = npt.NDArray[np.float32]
 
@@ -91,15 +93,42 @@ def words(norm: str) -> list[str]:
     return [w for w in norm.split() if w not in {".", ","}]
 
 
+def _wordllama_file(relative: str) -> Path:
+    """A file bundled in wordllama's wheel, found without importing wordllama (30 MB of imports)."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("wordllama is not installed (it is a runtime dependency of the crisis detector)")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.is_file():
+        raise ModelError(f"{path}: wordllama's bundled file is missing")
+    return path
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    """wordllama's bundled tokenizer alone: at run time the embeddings live folded in the weights."""
+    from tokenizers import Tokenizer
+
+    try:
+        return Tokenizer.from_file(str(_wordllama_file(TOKENIZER)))
+    except Exception as exc:  # tokenizers raises its own Exception type for a damaged file
+        raise ModelError(f"wordllama's bundled tokenizer could not be loaded: {exc}") from exc
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def word_tokens(word: str) -> tuple[int, ...]:
     """One word's wordllama token ids (tokenised alone, so a word's pieces can be cached)."""
-    return tuple(_wordllama().tokenizer.encode(word, add_special_tokens=False).ids)
+    return tuple(_tokenizer().encode(word, add_special_tokens=False).ids)
+
+
+def embedding_table() -> Vector:
+    """wordllama's bundled token embeddings (training only: the model runs on them folded)."""
+    return np.asarray(_wordllama().embedding, dtype=np.float32)
 
 
 def embed(norms: Sequence[str]) -> Vector:
     """One average-pooled embedding row per normalised text, over its words' tokens (training)."""
-    table = _wordllama().embedding
+    table = embedding_table()
     rows = np.zeros((len(norms), table.shape[1]), dtype=np.float32)
     for row, norm in enumerate(norms):
         ids = [i for w in words(norm) for i in word_tokens(w)]
@@ -154,8 +183,11 @@ class Classifier:
         dense = self.weights[offset : offset + len(self.mean)] * (EMBED_SCALE / self.scale[:, None])
         self._rules_w = self.weights[offset + len(self.mean) :]
         self._base = self.bias - (self.mean @ dense)
-        self._table: Vector | None = None
-        self._dense = dense
+        # Each token's contribution to the five logits: the embedding layer folded into one
+        # small table at training time, so the 32 MB embeddings are never loaded to run.
+        self._table = parts["tokens"].astype(np.float32)
+        if self._table.ndim != 2 or self._table.shape[1] != len(CLASSES):
+            raise ModelError(f"{source}: the classifier's parts do not fit together (damaged file?)")
         self._base_list = [float(x) for x in self._base]
         self._rules_rows = [tuple(float(x) for x in row) for row in self._rules_w]
         self._words: dict[str, tuple[int, tuple[float, ...]]] = {}
@@ -170,21 +202,13 @@ class Classifier:
         known = self._words.get(word)
         if known is None:
             ids = word_tokens(word)
-            table = self._token_table()
+            table = self._table
             total = table[np.clip(ids, 0, len(table) - 1)].sum(axis=0) if ids else np.zeros(len(CLASSES))
             known = (len(ids), tuple(float(x) for x in total))
             if len(self._words) >= WORD_CACHE:
                 self._words.clear()
             self._words[word] = known
         return known
-
-    def _token_table(self) -> Vector:
-        """Each token's contribution to the five logits: the embedding layer folded into one table."""
-        if self._table is None:
-            self._table = (np.asarray(_wordllama().embedding, dtype=np.float32) @ self._dense).astype(
-                np.float32
-            )
-        return self._table
 
     def first_look(self, norm: str, rules: Sequence[float]) -> tuple[list[float], bool]:
         """The logits from the words, the rules and the bias, and whether to look closer."""

@@ -34,6 +34,7 @@ from bot.crisis.model import (
     EMBED_SCALE,
     WEIGHTS,
     embed,
+    embedding_table,
     ngram_buckets,
     rule_features,
 )
@@ -205,6 +206,11 @@ def train(out: Path = WEIGHTS, *, report: bool = True, oof: Path | None = None) 
     w, b = fit(features.matrix(everything, columns, idf, mean, scale), y)
     gate = first_look_gate(features, w, b, columns, mean, scale, y)
     thresholds = np.array([standard, cautious, other_cut, harassment_cut, gate], dtype=np.float32)
+    # The embedding layer folded into one small table (token -> its share of the five logits),
+    # from the weights as stored, so running the model never loads the embeddings.
+    stored = w.astype(np.float16).astype(np.float32)
+    dense = stored[len(columns) : len(columns) + len(mean)] * (EMBED_SCALE / scale[:, None])
+    tokens = np.asarray(embedding_table(), dtype=np.float32) @ dense
     np.savez_compressed(
         out,
         columns=columns.astype(np.int32),
@@ -214,6 +220,7 @@ def train(out: Path = WEIGHTS, *, report: bool = True, oof: Path | None = None) 
         weights=w.astype(np.float16),
         bias=b.astype(np.float32),
         thresholds=thresholds,
+        tokens=tokens.astype(np.float32),
     )
     summary = {
         "standard": standard,
