@@ -17,6 +17,11 @@ KEPT_FOR_OTHERS: tuple[tuple[str, str], ...] = (
     ("pair_constraints", "member_b"),
 )
 
+# Columns naming a second member in a row about someone else: the member a harassment alert
+# was raised to protect. When that member asks to be erased, their id goes and the alert (about
+# the writer) stays, so the facilitators' record of the moderation matter is kept.
+MENTION_COLUMNS: tuple[tuple[str, str], ...] = (("crisis_alerts", "target_id"),)
+
 # Tables keyed by the person only (not a group): touched only when the member asks.
 PERSONAL_TABLES: tuple[str, ...] = ("safety_plans",)
 
@@ -38,6 +43,7 @@ AREAS: Mapping[str, str] = {
     "crisis_events": "support replies",
     "crisis_alerts": "facilitator alerts",
     "crisis_optouts": "support-reply opt-out",
+    "crisis_alerts.target_id": "named in a moderation alert (your name removed)",
     "safety_plans": "safety plan",
     "community_rsvps": "session replies",
     "community_session_dms": "session reminders",
@@ -91,3 +97,10 @@ def summarise(counts: Mapping[str, int]) -> list[str]:
             name = area(table)
             merged[name] = merged.get(name, 0) + count
     return [f"{name}: {count}" for name, count in sorted(merged.items())]
+
+
+def mention_columns(schema: Mapping[str, Sequence[str]]) -> list[MemberTable]:
+    """The :data:`MENTION_COLUMNS` this database has (``guild_id`` and the column both present)."""
+    return [
+        MemberTable(t, c) for t, c in MENTION_COLUMNS if t in schema and {"guild_id", c} <= set(schema[t])
+    ]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.core.crypto import ENCRYPTED_COLUMNS
 from bot.db import Database, Row, Transaction, to_db_time
-from bot.privacy.erase import member_tables, personal_tables
+from bot.privacy.erase import member_tables, mention_columns, personal_tables
 from bot.privacy.retention import FREE_TEXT, Retention
 
 KEY_CHECK = "privacy:key_check"
@@ -74,7 +74,9 @@ class PrivacyRepository:
     async def erase_member(self, guild_id: int, user_id: int, *, personal: bool = False) -> dict[str, int]:
         """Delete every row about the member in this group, in one transaction; counts per table.
 
-        Per-member schedules (key = the member's id, e.g. their reminder) go too. The safety
+        Per-member schedules (key = the member's id, e.g. their reminder) go too, and where the
+        member is named in a row about someone else (:data:`MENTION_COLUMNS`) their id is
+        cleared. The safety
         plan (kept per person, across groups) only with ``personal``.
         """
         schema = await self.schema()
@@ -83,6 +85,12 @@ class PrivacyRepository:
             for t in member_tables(schema):
                 counts[t.table] = await tx.execute(
                     f"DELETE FROM {_quote(t.table)} WHERE guild_id = ? AND {_quote(t.column)} = ?",  # noqa: S608
+                    (guild_id, user_id),
+                )
+            for t in mention_columns(schema):
+                counts[f"{t.table}.{t.column}"] = await tx.execute(
+                    f"UPDATE {_quote(t.table)} SET {_quote(t.column)} = NULL "  # noqa: S608
+                    f"WHERE guild_id = ? AND {_quote(t.column)} = ?",
                     (guild_id, user_id),
                 )
             if "schedules" in schema:

@@ -321,3 +321,19 @@ def test_restore_rejects_a_file_that_is_not_a_bot_database(tmp_path: Path) -> No
     sqlite3.connect(empty).close()
     with pytest.raises(backups.BackupError):
         backups.check_backup(empty)
+
+
+async def test_a_member_named_in_someone_elses_alert_has_their_id_cleared_and_the_alert_stays(
+    db: SqliteDatabase,
+) -> None:
+    # A moderation alert about OTHER_USER's harassment, raised to protect USER.
+    await seed(db, "crisis_alerts", GUILD, OTHER_USER)
+    await seed(db, "crisis_alerts", OTHER_GUILD, OTHER_USER)
+    await db.execute("UPDATE crisis_alerts SET target_id = ?", (USER,))
+    counts = await PrivacyRepository(db).erase_member(GUILD, USER)
+    assert counts == {"crisis_alerts.target_id": 1}
+    here = await db.fetch_all("SELECT user_id, target_id FROM crisis_alerts WHERE guild_id = ?", (GUILD,))
+    assert [(r["user_id"], r["target_id"]) for r in here] == [(OTHER_USER, None)]
+    # The same member in another group is untouched.
+    there = await db.fetch_all("SELECT target_id FROM crisis_alerts WHERE guild_id = ?", (OTHER_GUILD,))
+    assert [r["target_id"] for r in there] == [USER]
