@@ -135,3 +135,10 @@ def test_a_multi_line_field_renders_under_its_name_inside_the_quote() -> None:
         "┃ Time: 5 minutes",
         "[file: chart.png, alt text: “Line chart of your mood”]",
     ]
+
+
+def test_the_crisis_story_follows_through_to_the_check_in_and_its_answer(transcript: str) -> None:
+    check_in = transcript.index("checking in after yesterday. How are you today?")
+    answered = transcript.index("clicks “I'm OK” (in a DM)")
+    assert transcript.index("A hard moment, answered privately") < check_in < answered
+    assert "**Your answer:** Thank you for letting me know" in transcript[answered:]

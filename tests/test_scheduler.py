@@ -99,6 +99,34 @@ async def test_missed_beyond_grace_is_skipped_with_a_log_line(tmp_path, clock, c
     await db.close()
 
 
+async def test_a_kind_registered_with_its_own_grace_is_caught_up_that_much_later(tmp_path, clock):
+    scheduler, db, _ = await make(tmp_path / "s.db", clock)
+    late = Recorder()
+    scheduler.register("test:checkin", late, grace=timedelta(days=3))
+    clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    nine = Rule.once(datetime(2026, 3, 27, 9, 0, tzinfo=UTC), LONDON)
+    await scheduler.set(1, "test:checkin", nine, key="a")
+    await scheduler.set(1, "test:checkin", nine, key="b")
+    await scheduler.set(1, "test:post", nine)
+    # Down for a day and a half: past the two-hour grace, within this kind's three days.
+    clock.set(datetime(2026, 3, 28, 21, 0, tzinfo=UTC))
+    report = await scheduler.run_due()
+    assert len(late.calls) == 2 and len(report.skipped) == 1  # the ordinary post is skipped
+    await db.close()
+
+
+async def test_a_kinds_own_grace_still_ends(tmp_path, clock):
+    scheduler, db, _ = await make(tmp_path / "s.db", clock)
+    late = Recorder()
+    scheduler.register("test:checkin", late, grace=timedelta(days=3))
+    clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    await scheduler.set(1, "test:checkin", Rule.once(datetime(2026, 3, 27, 9, 0, tzinfo=UTC), LONDON))
+    clock.set(datetime(2026, 3, 30, 10, 0, tzinfo=UTC))
+    report = await scheduler.run_due()
+    assert late.calls == [] and len(report.skipped) == 1
+    await db.close()
+
+
 async def test_crash_mid_send_then_restart_sends_exactly_once(tmp_path, clock):
     path = tmp_path / "s.db"
     scheduler, db, rec = await make(path, clock)

@@ -67,6 +67,7 @@ class Scheduler:
         self.grace = grace
         self._alarm_enabled = alarm
         self._handlers: dict[str, Handler] = {}
+        self._graces: dict[str, timedelta] = {}
         self._aps: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         # Set by the bot to the outbox: handlers enqueue, this drains (or wakes the worker).
@@ -79,12 +80,21 @@ class Scheduler:
 
     # -- registration -------------------------------------------------------------------------
 
-    def register(self, kind: str, handler: Handler) -> None:
-        """Say which coroutine sends for schedules of ``kind`` (e.g. ``checkin:post``)."""
+    def register(self, kind: str, handler: Handler, *, grace: timedelta | None = None) -> None:
+        """Say which coroutine sends for schedules of ``kind`` (e.g. ``checkin:post``).
+
+        ``grace`` replaces the catch-up grace for this kind: a check-in on someone after a
+        crisis reply is still worth sending a day late, a good-morning prompt is not.
+        """
         self._handlers[kind] = handler
+        if grace is None:
+            self._graces.pop(kind, None)
+        else:
+            self._graces[kind] = grace
 
     def unregister(self, kind: str) -> None:
         self._handlers.pop(kind, None)
+        self._graces.pop(kind, None)
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -146,16 +156,17 @@ class Scheduler:
     async def _run_schedule(self, schedule: Schedule, now: datetime, report: RunReport) -> None:
         assert schedule.next_due is not None
         due = [schedule.next_due, *occurrences(schedule.rule, schedule.next_due, now)]
+        grace = self._graces.get(schedule.kind, self.grace)
         for occurrence in due:
             key = (schedule.schedule_id, occurrence)
-            if now - occurrence > self.grace:
+            if now - occurrence > grace:
                 if await self.repo.ledger_status(*key) is None:
                     await self.repo.settle(*key, "skipped", now)
                     log.info(
                         "skipped %s due %s: the bot was down past the %s catch-up grace",
                         schedule.job_id,
                         occurrence.isoformat(),
-                        self.grace,
+                        grace,
                     )
                     report.skipped.append(key)
                 continue

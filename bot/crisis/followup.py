@@ -13,6 +13,9 @@ from bot.crisis.reply import NOT_MONITORED, emergency_line
 from bot.crisis.resources import CountryResources
 
 FOLLOWUP_DELAY = timedelta(hours=24)
+# A check-in that came due while the bot was down is still sent this late (the usual catch-up
+# grace is a few hours, for posts that only make sense on time); later than this, it is skipped.
+FOLLOWUP_GRACE = timedelta(days=3)
 
 
 def followup_message(res: CountryResources, *, can_talk: bool) -> str:

@@ -226,7 +226,9 @@ class Stage:
         self._print(f"  {where}  {self._name(message.author.id)}:")
         self._print(_indent(self._render(message)))
 
-    def show_result(self, actor: simcord.MemberActor, result: simcord.InteractionResult) -> None:
+    def show_result(
+        self, actor: simcord.MemberActor, result: simcord.InteractionResult, *, dm: bool = False
+    ) -> None:
         """What the person who acted saw: a private reply, a public one, or a form."""
         if result.modal is not None:
             title = result.modal.get("title", "a form")
@@ -240,7 +242,7 @@ class Stage:
             text = self._render(response)
             self._printed.add(key)
             self._seen.add(response.id)
-            who = f"only {actor.name} sees" if response.ephemeral else "everyone sees"
+            who = f"only {actor.name} sees" if response.ephemeral or dm else "everyone sees"
             self._print(f"    → ({who})")
             self._print(_indent(text, "      "))
         self.show_new()
@@ -279,9 +281,13 @@ class Stage:
         self, actor: simcord.MemberActor, message: Any, /, **target: Any
     ) -> simcord.InteractionResult:
         self._print()
-        self._print(f"  {actor.name} clicks “{target.get('label', 'a button')}”")
-        result = await actor.click(message, **target)
-        self.show_result(actor, result)
+        in_dm = isinstance(message, discord.Message) and message.guild is None
+        self._print(
+            f"  {actor.name} clicks “{target.get('label', 'a button')}”" + (" (in a DM)" if in_dm else "")
+        )
+        # A button in a DM is pressed by the user, not the server member.
+        result = await (actor.user.click(message, **target) if in_dm else actor.click(message, **target))
+        self.show_result(actor, result, dm=in_dm)
         return result
 
     async def submit_modal(

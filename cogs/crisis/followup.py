@@ -20,7 +20,7 @@ from bot.core.bot import ResilienceBot
 from bot.core.outbox import PRIORITY_DM
 from bot.core.schedule_rules import Rule
 from bot.core.schedule_store import Schedule
-from bot.crisis.followup import FOLLOWUP_DELAY, followup_message, followup_ok, followup_talk
+from bot.crisis.followup import FOLLOWUP_DELAY, FOLLOWUP_GRACE, followup_message, followup_ok, followup_talk
 from bot.crisis.reply import resources_message
 from bot.crisis.resources import resources_for
 from bot.crisis.store import DM_GUILD, CrisisRepository, Event
@@ -48,7 +48,7 @@ class CrisisFollowup(CrisisWatch):
     repo: CrisisRepository
 
     def _start_followups(self) -> None:
-        self.bot.scheduler.register(FOLLOWUP_KIND, self._followup_due)
+        self.bot.scheduler.register(FOLLOWUP_KIND, self._followup_due, grace=FOLLOWUP_GRACE)
 
     def _stop_followups(self) -> None:
         self.bot.scheduler.unregister(FOLLOWUP_KIND)

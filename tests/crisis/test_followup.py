@@ -114,6 +114,14 @@ async def test_a_second_reply_within_the_day_moves_the_one_check_in_to_a_day_aft
     assert len(_followups(member)) == 1
 
 
+async def test_a_check_in_that_came_due_while_the_bot_was_down_is_still_sent(group, fake):
+    member = group.member
+    await member.send(group.general, SELF_CONCERN)
+    # Back a day and a half after it came due: far past the usual two-hour catch-up grace.
+    await _due(group, DAY + timedelta(hours=36))
+    assert len(_followups(member)) == 1
+
+
 async def test_im_ok_is_recorded_and_the_message_says_thank_you(group, fake):
     member = group.member
     await member.send(group.general, SELF_CONCERN)
