@@ -162,6 +162,8 @@ class Detector:
         if self.classifier is None:
             return rules
         names_someone = self._third_person is not None and self._third_person.search(norm) is not None
+        if rules.level == "none" and not names_someone and not could_add(norm):
+            return rules  # the classifier could add nothing here (see combine): skip it
         return combine(rules, self.classifier, norm, sensitivity, names_someone=names_someone)
 
     def rules(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
@@ -352,6 +354,12 @@ def speaks_of_harm(norm: str) -> bool:
         if word.startswith(_HARM_STEMS) and not _negated_at(words, index):
             return True
     return False
+
+
+def could_add(norm: str) -> bool:
+    """Whether the classifier could change a rules-none verdict on ``norm`` without a person
+    named: only with a harm word (a crisis) or a word said to someone (harassment)."""
+    return not _ADDRESSED.isdisjoint(norm.split()) or speaks_of_harm(norm)
 
 
 # Harassment is said to someone: without one of these words the classifier's "harassment" is

@@ -155,3 +155,18 @@ def test_harassment_needs_words_said_to_someone():
     said = verdict(NONE, 0.1, 0.0, 0.0, 0.0, 0.9, norm="go kill yourself")
     assert (said.level, said.about) == ("concern", "harassment")
     assert verdict(NONE, 0.1, 0.0, 0.0, 0.0, 0.9, norm="that joke killed me") == NONE
+
+
+def test_skipping_the_classifier_where_it_could_add_nothing_changes_no_verdict():
+    from bot.crisis.corpus import training_part
+    from bot.crisis.detect import normalise, shipped_detector
+
+    detector = shipped_detector()
+    assert detector.classifier is not None
+    for sensitivity in ("standard", "cautious"):
+        for example in training_part():
+            norm = normalise(example.text)
+            rules = detector.rules(example.text, sensitivity=sensitivity)
+            names = detector._third_person is not None and detector._third_person.search(norm) is not None
+            full = combine(rules, detector.classifier, norm, sensitivity, names_someone=names)
+            assert detector.detect(example.text, sensitivity=sensitivity) == full
