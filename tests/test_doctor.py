@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from bot.doctor import expected_commands, run_doctor
 from tests.support.loopback import FakeGuild, LoopbackDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
-INVITE_PERMISSIONS = 360777370688  # the README's invite URL
+# What the README's invite URL grants the bot's role.
+INVITE_PERMISSIONS = int(re.findall(r"permissions=(\d+)", (ROOT / "README.md").read_text())[0])
 VIEW = discord.Permissions(view_channel=True).value
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANNELS = {
