@@ -8,6 +8,7 @@ checklist from ``bot.core.checkup``. The database is read, never created or migr
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -86,30 +87,45 @@ async def expected_commands(settings: Settings) -> set[str] | None:
 
     if startup_lines(settings.content_path):
         return None
+    # Its start-up lines (a migration, features loading) are about the scratch bot: not worth showing.
+    logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory(prefix="resilience-doctor-") as tmp:
         scratch = load_settings(database_url=f"sqlite:///{Path(tmp) / 'commands.db'}")
         bot = create_bot(scratch, clock=SystemClock())
         try:
-            await bot.db.connect()
-            await bot.db.migrate()
-            bot.content = load_all(settings.content_path)
-            bot.agreement = load_agreement(settings.content_path)
-            for extension in bot._extensions:
-                await bot.load_extension(extension)
-            return {command.name for command in bot.tree.get_commands()}
+            # Entered, never started: features that wait for the gateway wait until it closes.
+            async with bot:
+                await bot.db.connect()
+                await bot.db.migrate()
+                bot.content = load_all(settings.content_path)
+                bot.agreement = load_agreement(settings.content_path)
+                for extension in bot._extensions:
+                    await bot.load_extension(extension)
+                return {command.name for command in bot.tree.get_commands()}
         finally:
-            await bot.close()
+            logging.disable(logging.NOTSET)
 
 
 async def discord_sections(
-    settings: Settings, configs: dict[int, GuildConfig] | None, expected: set[str] | None
+    settings: Settings, configs: dict[int, GuildConfig] | None, content: list[Check]
 ) -> list[tuple[str, list[Check]]]:
-    """Log in over HTTP and check the application and each server the bot is in."""
+    """Log in over HTTP and check the application and each server the bot is in.
+
+    Logging in comes first, so a refused token is the one thing said. ``content`` gets the check
+    that this version's commands could be worked out from the content.
+    """
     assert settings.discord_token is not None
-    client = discord.Client(intents=discord.Intents.none())
+    # The intents matter only on the gateway, which the doctor never opens; guilds keeps discord.py quiet.
+    client = discord.Client(intents=discord.Intents(guilds=True))
     try:
         await client.login(settings.discord_token.get_secret_value())
         application = await client.application_info()
+        expected = await expected_commands(settings)
+        if expected is None:
+            where = settings.content_path
+            content.append(Check(False, f"content in {where} has problems", "resilience-bot content check"))
+        else:
+            content.append(Check(True, f"content in {settings.content_path} is valid"))
         sections = [(f"Application {application.name}", intent_checks(application.flags))]
         assert client.user is not None
         dev_guild = settings.dev_guild_id
@@ -139,6 +155,7 @@ def doctor(settings: Settings) -> int:
     """The subcommand: the checklist, or one line on stderr when Discord cannot be reached as the bot."""
     from bot.cli import EXIT_SETTINGS, LOGIN_REFUSED, _unreachable
 
+    logging.getLogger("discord").setLevel(logging.WARNING)  # the checklist is the output
     try:
         return asyncio.run(run_doctor(settings))
     except discord.LoginFailure:
@@ -151,13 +168,7 @@ def doctor(settings: Settings) -> int:
 async def run_doctor(settings: Settings, out: TextIO = sys.stdout) -> int:
     """Print the checklist; 0 only when every check passes. Raises what logging in raises."""
     local, configs = await local_checks(settings)
-    expected = await expected_commands(settings)
-    content = Check(True, f"content in {settings.content_path} is valid")
-    if expected is None:
-        content = Check(
-            False, f"content in {settings.content_path} has problems", "resilience-bot content check"
-        )
-    sections = [("This machine", [*local, content]), *await discord_sections(settings, configs, expected)]
+    sections = [("This machine", local), *await discord_sections(settings, configs, local)]
     for line in render(sections):
         print(line, file=out)
     failed = any(not check.ok for _, checks in sections for check in checks)

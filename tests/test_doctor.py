@@ -13,6 +13,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.cli import LOGIN_REFUSED
 from bot.core.crypto import generate_key
 from bot.core.guilds import GuildRepository
 from bot.core.settings import load_settings
@@ -177,3 +178,52 @@ def test_without_a_token_doctor_names_discord_token(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: DISCORD_TOKEN: doctor logs in to Discord as the bot")
+
+
+# The command as an operator runs it, in its own process pointed at the loopback Discord.
+POINT_AND_DOCTOR = """
+import sys, discord.http
+discord.http.Route.BASE = sys.argv[1]
+from bot.cli import main
+raise SystemExit(main(["doctor"]))
+"""
+
+
+async def _doctor_process(world: World, token: str) -> tuple[int, str, str]:
+    import asyncio
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "ENCRYPTION_KEY", "LOG_LEVEL"}}
+    env.update(
+        DISCORD_TOKEN=token,
+        ENCRYPTION_KEY=world.settings.encryption_key.get_secret_value(),
+        DATABASE_PATH=str(world.settings.database_path),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", POINT_AND_DOCTOR, world.fake.api_base,
+        cwd=world.settings.database_path.parent, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_the_command_prints_the_checklist_and_exits_by_it(world):
+    await world.configure()
+    code, out, err = await _doctor_process(world, "loopback-token")
+    assert code == 0, err
+    assert "Everything checked is in order." in out
+    world.guild.channel("facilitators").overwrites.clear()
+    code, out, _ = await _doctor_process(world, "loopback-token")
+    assert code == 1
+    assert "[!!] the facilitators' channel #facilitators is visible to @everyone" in out
+
+
+async def test_a_refused_token_is_one_line_naming_what_to_do(tmp_path, commands_of_this_version):
+    async with LoopbackDiscord(token="the-right-token") as strict:
+        world = World(strict, tmp_path, commands_of_this_version)
+        await world.configure()
+        code, out, err = await _doctor_process(world, "a-wrong-token")
+    assert code == 2
+    assert out == ""
+    assert err.strip().splitlines() == [f"error: {LOGIN_REFUSED}"]
