@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench demo preview setup clean content-check
+.PHONY: run test lint typecheck unit bench demo preview setup clean content-check lock
 
-$(STAMP): pyproject.toml requirements.lock
+# Development installs everything (requirements-dev.lock: runtime, the demo's simcord, test and
+# lint tools). A server needs only requirements.lock: README, "Two installs".
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -46,6 +48,13 @@ content-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## Re-pin both locks from pyproject.toml, hashes included; pins already there move only when they must.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra demo --extra dev -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

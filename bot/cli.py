@@ -1,4 +1,4 @@
-"""``resilience-bot``: run, demo, preview, migrate, sync, content check, crisis-check."""
+"""``resilience-bot``: run, demo, preview, migrate, sync, doctor, content check, crisis-check."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.util import find_spec
 from pathlib import Path
 
 import aiohttp
@@ -40,6 +41,9 @@ DESCRIPTIONS = {
     "and the group agreement.",
     "content check": "Validate every content file; print one line per problem, naming the file and "
     "the field. The bot refuses to start on invalid content, with the same lines.",
+    "doctor": "Check this machine (database, key, content), then log in over HTTP only (no gateway) and "
+    "check each server: intents, channels and the bot's permissions there, a private facilitators' "
+    "channel, the facilitator role, commands, timezone, country. Exit 0 only if all pass.",
     "crisis-check": "Read lines on stdin and print one JSON verdict per line, "
     '{"verdict": "none|concern|urgent", "signals": [...]}, for testing the crisis phrases.',
 }
@@ -59,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
     sub.add_parser("sync", help="register the slash commands with Discord, then exit")
+    sub.add_parser("doctor", help="check this machine and every server the bot is in; a checklist with fixes")
     copy = sub.add_parser(
         "migrate-db",
         help="copy every table from one database to an empty one, then verify counts and checksums",
@@ -149,8 +154,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate-db":
         return asyncio.run(_migrate_db(args.source, args.target))
     if settings.discord_token is None:
-        print("error: DISCORD_TOKEN: needed to connect to Discord (see .env.example)", file=sys.stderr)
+        why = "doctor logs in to Discord as the bot to check your servers" if command == "doctor" else ""
+        print(
+            f"error: DISCORD_TOKEN: {why or 'needed to connect to Discord'} (see .env.example)",
+            file=sys.stderr,
+        )
         return EXIT_SETTINGS
+    if command == "doctor":
+        from bot.doctor import doctor
+
+        return doctor(settings)
     return asyncio.run(_connect(settings, sync_only=command == "sync"))
 
 
@@ -181,6 +194,8 @@ def _demo(settings: Settings, *, announce: bool) -> int:
         print("No DISCORD_TOKEN set: playing the offline demo instead.\n", flush=True)
     # First: importing simcord makes a probe client, whose start-up notes are noise here.
     _quiet_simulation_logs(settings)
+    if find_spec("simcord") is None:
+        return _refuse([NO_SIMULATOR])
     from bot.demo import run_demo
 
     try:
@@ -195,6 +210,8 @@ def _preview(settings: Settings, port: int) -> int:
         return _refuse(lines)
     # First: importing simcord makes a probe client, whose start-up notes are noise here too.
     _quiet_simulation_logs(settings)
+    if find_spec("simcord") is None:
+        return _refuse([NO_SIMULATOR])
     import simcord
 
     from bot.demo.preview import run_preview
@@ -211,6 +228,13 @@ def _preview(settings: Settings, port: int) -> int:
         # A taken --port, or simcord's preview extra missing from the environment.
         print(f"error: preview: {error}", file=sys.stderr)
         return EXIT_STARTUP
+
+
+# A server installs only the runtime dependencies; the demo's simulated Discord is the `demo` extra.
+NO_SIMULATOR = (
+    "the offline demo needs simcord, which a server install leaves out: install "
+    "'resilience-bot[demo]' (from a clone, `make run` does), or set DISCORD_TOKEN to connect"
+)
 
 
 def _content_check(settings: Settings) -> int:
@@ -368,6 +392,12 @@ async def _migrate_db(source_url: str, target_url: str) -> int:
     return 0
 
 
+LOGIN_REFUSED = (
+    "Discord refused the token: reset it on the Bot page of your application "
+    "(https://discord.com/developers/applications), put the new one in DISCORD_TOKEN, then start again"
+)
+
+
 async def _connect(settings: Settings, *, sync_only: bool) -> int:
     """Check everything local, then log in; every failure is a line on stderr, never a traceback."""
     from bot.app import create_bot
@@ -392,13 +422,7 @@ async def _connect(settings: Settings, *, sync_only: bool) -> int:
         async with bot:
             await bot.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure:
-        return _refuse(
-            [
-                "Discord refused the token: reset it on the Bot page of your application "
-                "(https://discord.com/developers/applications), put the new one in DISCORD_TOKEN, "
-                "then start again"
-            ]
-        )
+        return _refuse([LOGIN_REFUSED])
     except discord.PrivilegedIntentsRequired:
         print(
             "error: switch on the Server Members and Message Content intents for this bot in the "

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.autocomplete import country_autocomplete, zone_autocomplete
 from bot.core.bot import ResilienceBot
+from bot.core.checkup import group_checks, intent_checks, render
 from bot.core.countries import countries, validate_country
 from bot.core.guilds import CHANNEL_PURPOSES, GuildConfig
 from bot.core.timeparse import parse_time
@@ -174,6 +175,31 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         await interaction.response.send_message(
             render_config(config, self.bot.settings.default_timezone, notices), ephemeral=True
         )
+
+    @app_commands.command(
+        name="check", description="Check channels, permissions and setup before members arrive"
+    )
+    async def check(self, interaction: discord.Interaction[Any]) -> None:
+        """The server's part of ``resilience-bot doctor``, read from what the bot sees now."""
+        guild = interaction.guild
+        assert guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        dev_guild = self.bot.settings.dev_guild_id
+        scope = discord.Object(dev_guild) if dev_guild == guild.id else None
+        registered = {c.name for c in await self.bot.tree.fetch_commands(guild=scope)}
+        expected = {c.name for c in self.bot.tree.get_commands()}
+        config = await self.bot.guilds_repo.get(guild.id)
+        channels = {channel.id: channel for channel in guild.channels}
+        found = group_checks(guild, guild.me, channels, config, registered=registered, expected=expected)
+        # Connected at all means Discord accepted the intents the bot identified with.
+        intents = self.bot.intents
+        flags = discord.ApplicationFlags(
+            gateway_guild_members=intents.members, gateway_message_content=intents.message_content
+        )
+        found = intent_checks(flags) + found
+        lines = render([(f"**Setup check for {guild.name}**", found)])
+        text = "\n".join(lines).replace("`resilience-bot doctor`", "/setup check")
+        await interaction.followup.send(text[:2000], ephemeral=True)
 
 
 async def setup(bot: ResilienceBot) -> None:

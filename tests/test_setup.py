@@ -79,3 +79,23 @@ async def test_setup_is_guild_only(simcord_env, simcord_bot):
     setup = discord.utils.get(simcord_bot.tree.get_commands(), name="setup")
     assert setup.guild_only
     assert setup.default_permissions == discord.Permissions(manage_guild=True)
+
+
+async def test_setup_check_lists_what_is_missing_privately(simcord_env, simcord_bot, clock):
+    group = build_group(simcord_env, simcord_bot, clock)
+    result = await group.admin.slash(group.general, "setup check")
+    assert result.ephemeral
+    text = result.response.content
+    assert "Setup check for" in text
+    assert "[!!] no timezone is set" in text
+    assert "fix: in the server: /setup timezone zone:Europe/London" in text
+
+
+async def test_setup_check_after_configuring_names_each_channel(simcord_env, simcord_bot, clock):
+    group = build_group(simcord_env, simcord_bot, clock)
+    await configure(group, timezone="America/New_York", country="us")
+    text = (await group.admin.slash(group.general, "setup check")).response.content
+    assert "[ok] Message Content intent is on" in text
+    assert "[ok] timezone is America/New_York" in text
+    assert "[ok] country for helplines is US" in text
+    assert f"#{group.channels['checkins'].name} (checkins)" in text

@@ -159,6 +159,13 @@ class FakeChannel:
     guild_id: int | None = None
     position: int = 0
     recipient: FakeUser | None = None
+    # Permission overwrites as Discord sends them: {"id", "type" (0 role, 1 member), "allow", "deny"}.
+    overwrites: list[dict[str, Any]] = field(default_factory=list)
+
+    def overwrite(self, target_id: int, *, allow: int = 0, deny: int = 0, member: bool = False) -> None:
+        """Allow or deny permissions to a role (or a member) in this channel."""
+        entry = {"id": str(target_id), "type": 1 if member else 0, "allow": str(allow), "deny": str(deny)}
+        self.overwrites = [o for o in self.overwrites if o["id"] != str(target_id)] + [entry]
 
     def payload(self) -> dict[str, Any]:
         if self.type == 1:
@@ -175,7 +182,7 @@ class FakeChannel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrites,
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -465,6 +472,10 @@ class LoopbackDiscord:
         self.heartbeat_interval = heartbeat_interval
         self.shard_count = shard_count
         self.token = token  # when set, any other token gets 401 / gateway close 4004
+        # The application's flags (discord.ApplicationFlags): which privileged intents are on.
+        self.application_flags = discord.ApplicationFlags(
+            gateway_guild_members=True, gateway_message_content=True
+        ).value
         self.clock = clock
         self.stats = LoopbackStats()
 
@@ -616,6 +627,16 @@ class LoopbackDiscord:
             task.add_done_callback(lambda t: t.exception())
         return guild
 
+    def add_role(
+        self, guild: FakeGuild, name: str, permissions: int, *, holders: Iterable[FakeMember] = ()
+    ) -> FakeRole:
+        """A new role in ``guild`` (above the others), given to ``holders``. Before connecting."""
+        role = FakeRole(self.new_id(), name, permissions, len(guild.roles))
+        guild.roles.append(role)
+        for member in holders:
+            member.role_ids.append(role.id)
+        return role
+
     def _new_user(self, name: str) -> FakeUser:
         user = FakeUser(self.new_id(), name)
         self.users[user.id] = user
@@ -733,6 +754,10 @@ class LoopbackDiscord:
             ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", self._put_commands, True),
             ("POST", "/users/@me/channels", self._create_dm, True),
             ("GET", "/channels/{channel_id}", self._get_channel, True),
+            ("GET", "/users/@me/guilds", self._get_my_guilds, True),
+            ("GET", "/guilds/{guild_id}", self._get_guild, True),
+            ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels, True),
+            ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_guild_member, True),
             ("POST", "/channels/{channel_id}/messages", self._create_message, True),
             ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", self._callback, False),
             ("POST", "/webhooks/{application_id}/{interaction_token}", self._followup, False),
@@ -850,12 +875,53 @@ class LoopbackDiscord:
                 "owner": self.owner.payload(),
                 "team": None,
                 "verify_key": "0" * 64,
-                "flags": 0,
+                "flags": self.application_flags,
                 "summary": "",
                 "bot": self.bot_user.payload(),
                 "interactions_endpoint_url": None,
             },
         )
+
+    # What `resilience-bot doctor` reads over HTTP, without the gateway.
+
+    def _guild_or_none(self, params: dict[str, str]) -> FakeGuild | None:
+        return self.guilds.get(int(params["guild_id"])) if params["guild_id"].isdigit() else None
+
+    async def _get_my_guilds(self, request: web.Request, params: dict[str, str]) -> web.Response:
+        found = [
+            {
+                "id": str(g.id),
+                "name": g.name,
+                "icon": None,
+                "owner": False,
+                "permissions": "0",
+                "features": [],
+            }
+            for g in self.guilds.values()
+        ]
+        return _json(200, found)
+
+    async def _get_guild(self, request: web.Request, params: dict[str, str]) -> web.Response:
+        guild = self._guild_or_none(params)
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        body = guild.payload(self.started_at)
+        for live_only in ("members", "channels", "threads", "presences", "voice_states", "joined_at"):
+            body.pop(live_only)  # the REST guild object has none of the gateway's extras
+        return _json(200, body)
+
+    async def _get_guild_channels(self, request: web.Request, params: dict[str, str]) -> web.Response:
+        guild = self._guild_or_none(params)
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        return _json(200, [c.payload() for c in guild.channels])
+
+    async def _get_guild_member(self, request: web.Request, params: dict[str, str]) -> web.Response:
+        guild = self._guild_or_none(params)
+        member = guild.member(int(params["user_id"])) if guild and params["user_id"].isdigit() else None
+        if member is None:
+            return _error(404, 10007, "Unknown Member")
+        return _json(200, member.payload())
 
     async def _get_gateway(self, request: web.Request, params: dict[str, str]) -> web.Response:
         return _json(200, {"url": self.gateway_url})
