@@ -5,6 +5,7 @@ What a scheduled prompt does by itself (the send, quiet hours, its thread) is ``
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 import discord
@@ -12,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.community.logic import check_length, ts
+from bot.community.polls import poll_plan
 from bot.community.prompts import PROMPT_TEXT_LIMIT, preview, prompt_rule, with_time
 from bot.community.store import CommunityRepository, PromptRow
 from bot.core.bot import ResilienceBot
@@ -125,6 +127,44 @@ class Prompts(
         target = await self._channel(interaction.guild.id, channel.id if channel else None)
         message = await self._post(target, body, thread=thread)
         await interaction.response.send_message(f"Posted: {message.jump_url}", ephemeral=True)
+
+    @app_commands.command(
+        name="poll", description="A poll for logistics (a session time, a topic); never for moods"
+    )
+    @app_commands.describe(
+        question="What to decide, like: Which evening suits the next session?",
+        answers="2 to 10 answers separated by ;  like: Monday; Tuesday; Thursday",
+        hours="How long it stays open (1 to 768 hours; default 24)",
+        multiple="Let people pick more than one answer",
+        channel="Where to post (default: the group channel)",
+    )
+    @facilitator_only()
+    async def poll(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        answers: str,
+        hours: int = 24,
+        multiple: bool = False,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        plan = poll_plan(question, answers, hours, multiple=multiple)
+        target = await self._channel(interaction.guild.id, channel.id if channel else None)
+        poll = discord.Poll(
+            question=plan.question, duration=timedelta(hours=plan.hours), multiple=plan.multiple
+        )
+        for answer in plan.answers:
+            poll.add_answer(text=answer)
+        message = await target.send(poll=poll, allowed_mentions=NO_MENTIONS)
+        await self.bot.audit.record(
+            interaction.guild.id, interaction.user.id, "prompts:poll", str(message.id)
+        )
+        await interaction.response.send_message(
+            f"Poll posted: {message.jump_url} (open for {plan.hours} hours). "
+            "Everyone can see who voted for what.",
+            ephemeral=True,
+        )
 
     @app_commands.command(name="schedule", description="Schedule a prompt: once, daily or weekly")
     @app_commands.describe(
