@@ -14,6 +14,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.core.logs import setup_logging
 from bot.core.problems import ContentInvalid, Problem
 from bot.core.settings import Settings, SettingsError, dotenv_warnings, load_settings
 
@@ -105,19 +106,6 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _setup_logging(level: int) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    # discord.py's DEBUG logs include gateway payloads (message text): never that verbose.
-    logging.getLogger("discord").setLevel(max(level, logging.INFO))
-    # The bot never joins voice: "PyNaCl is not installed, voice will NOT be supported" at every
-    # start would only worry an operator.
-    logging.getLogger("discord.client").addFilter(_not_about_voice)
-
-
-def _not_about_voice(record: logging.LogRecord) -> bool:
-    return "voice will NOT be supported" not in record.getMessage()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
@@ -138,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"error: {_for_command(command, error)}", file=sys.stderr)
         return EXIT_SETTINGS
-    _setup_logging(settings.log_level_number)
+    setup_logging(settings.log_level_number, settings.log_format)
     if command == "content":
         return _content_check(settings)
     if command in {"keys", "backup", "restore"}:

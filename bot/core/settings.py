@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     log_level: str = Field(
         default="INFO",
         description="CRITICAL, ERROR, WARNING, INFO or DEBUG. Message text is never logged at any level.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text (one readable line per record) or json (one JSON object per line, for log "
+        "collectors).",
     )
     dev_guild_id: int | None = Field(
         default=None,
