@@ -19,6 +19,7 @@ from bot.core.clock import Clock
 from bot.core.consent import Agreement, Consent, load_agreement
 from bot.core.content import Content
 from bot.core.guilds import GuildRepository
+from bot.core.limits import Cooldowns
 from bot.core.members import MemberRepository
 from bot.core.outbox import Outbox, OutboxConfig
 from bot.core.pacing import RateLimitWatch
@@ -83,6 +84,7 @@ class ResilienceBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock
+        self.cooldowns = Cooldowns(clock)
         self.db = db
         self.scheduler = scheduler
         self.guilds_repo = GuildRepository(db)

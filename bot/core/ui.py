@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import sqlite3
@@ -12,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.checks import facilitator_predicate
 from bot.core.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,9 @@ def describe_error(error: BaseException) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This works inside your group's server. Try it there."
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Just a moment: you can do this again in {error.retry_after:.0f} seconds."
+        seconds = max(1, math.ceil(error.retry_after))
+        unit = "second" if seconds == 1 else "seconds"
+        return f"That's a lot at once: nothing changed. You can do this again in {seconds} {unit}."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this here."
     if storage_full(error):
@@ -167,6 +171,12 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            cooldowns = getattr(interaction.client, "cooldowns", None)
+            custom_id = self.item.custom_id or ""
+            if cooldowns is not None and not custom_id.startswith(UNLIMITED_BUTTONS):
+                wait = cooldowns.buttons.hit((interaction.user.id, interaction.guild_id, type(self).__name__))
+                if wait is not None:
+                    raise _cooldown(wait, cooldowns.BUTTONS)
             await self.run(interaction)
         except Exception as error:
             await report_error(interaction, error)
@@ -200,8 +210,48 @@ class IdButton(PersistentButton, template=r"(?!)"):
         return cls(int(match["id"]))
 
 
+# Never slowed down: support a member may need again and again in a hard moment (these only
+# ever answer the member privately, so they cannot flood a channel).
+UNLIMITED_COMMANDS = frozenset({"resources", "grounding", "safetyplan"})
+UNLIMITED_BUTTONS = ("crisis:", "safetyplan:")
+
+
+def _cooldown(wait: float, limit: tuple[int, Any]) -> app_commands.CommandOnCooldown:
+    return app_commands.CommandOnCooldown(app_commands.Cooldown(limit[0], limit[1].total_seconds()), wait)
+
+
+def _is_limited(command: Any) -> bool:
+    """Member commands are limited; facilitators' and admins' commands (a burst of /setup on the
+    first day is normal) and the support commands are not."""
+    root = getattr(command, "root_parent", None) or command
+    if root.qualified_name in UNLIMITED_COMMANDS:
+        return False
+    if getattr(root, "default_permissions", None) is not None:
+        return False
+    if getattr(command, "default_permissions", None) is not None:
+        return False
+    return facilitator_predicate not in getattr(command, "checks", ())
+
+
 class ResilienceTree(app_commands.CommandTree[Any]):
-    """The command tree with the one error handler."""
+    """The command tree with the one error handler and the per-member command limit."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        cooldowns = getattr(self.client, "cooldowns", None)
+        command = interaction.command
+        if (
+            cooldowns is None
+            or command is None
+            or interaction.type is not discord.InteractionType.application_command
+            or not _is_limited(command)
+        ):
+            return True
+        # Per group too: each group is its own place (a member of two is not slowed in one by the other).
+        wait = cooldowns.commands.hit((interaction.user.id, interaction.guild_id, command.qualified_name))
+        if wait is None:
+            return True
+        await report_error(interaction, _cooldown(wait, cooldowns.COMMANDS))
+        return False
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /

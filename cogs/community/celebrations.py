@@ -40,6 +40,17 @@ class Celebrations(CelebrationJobs, commands.Cog):
                 "`/goal done` (share it with the group if you like)."
             )
         text = check_length(what, CELEBRATION_LIMIT, "celebration")
+        limits = self.bot.cooldowns
+        if limits.celebrate_pair.hit((guild_id, interaction.user.id, member.id)) is not None:
+            raise UserError(
+                f"You've celebrated {member.display_name} several times today, which is lovely. "
+                "Save the next one for tomorrow so it still feels special."
+            )
+        if limits.celebrate_target.hit((guild_id, member.id)) is not None:
+            raise UserError(
+                f"{member.display_name} has had a lot of celebrations today already. "
+                "Try again tomorrow, or tell them in the group channel."
+            )
         target = await self.bot.members.get(guild_id, member.id)
         public = target is not None and not target.left and target.public_celebrations
         if public:
