@@ -9,6 +9,7 @@ means; always says it is automated, not watched around the clock and not an emer
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.wording import long_date
@@ -242,6 +243,54 @@ def alert_dm_note(*, channel_missing: bool) -> str:
         "whoever reaches out first is shown to the others. A server admin can fix this with "
         "`/setup channel` (purpose: alerts), and by checking I can post there."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedAlert:
+    """One alert folded into a summary: who, how serious, where and when (never the words)."""
+
+    alert_id: int
+    level: ReplyLevel
+    reader: AlertReader
+    member_id: int
+    channel_id: int
+    jump_url: str
+    at_unix: int
+
+
+# A summary lists this many alerts with a button each (four rows of five), the rest as a count.
+SUMMARY_LISTED = 20
+
+
+def alert_summary(alerts: list[FoldedAlert], *, cap: int) -> str:
+    """The one message that stands for the alerts over the hourly cap (``alerts`` oldest first)."""
+    shown, rest = alerts[:SUMMARY_LISTED], len(alerts) - SUMMARY_LISTED
+    urgent = any(a.level == "urgent" and a.reader != "harassment" for a in alerts)
+    head = "🔴" if urgent else "🟠"
+    more = "1 more alert" if len(alerts) == 1 else f"{len(alerts)} more alerts"
+    lines = [
+        f"{head} **{more} this hour**, gathered into this one message: this group already had "
+        f"{cap} alerts in the last hour, so the channel stays readable. Who, how serious and where "
+        "(never their words); press an alert's number to see it in full and claim it.",
+    ]
+    for a in shown:
+        if a.reader == "harassment":
+            what = "🛡️ moderation"
+        else:
+            what = ("🔴 urgent" if a.level == "urgent" else "🟠 concern") + (
+                ", about someone else" if a.reader == "other" else ""
+            )
+        lines.append(
+            f"- **#{a.alert_id}** · {what} · <@{a.member_id}> · <#{a.channel_id}> · "
+            f"[jump]({a.jump_url}) · <t:{a.at_unix}:t>"
+        )
+    if rest > 0:
+        lines.append(f"…and {rest} more, not listed here for space (`/crisis stats` counts them all).")
+    lines.append(
+        "-# So many at once can mean a raid or a hard day for the whole group: slowmode or a short "
+        "pause in the channel can help while you reach out."
+    )
+    return "\n".join(lines)
 
 
 def alert_status(state: str, *, claimed_by: int | None, closed_by: int | None, at_unix: int) -> str:

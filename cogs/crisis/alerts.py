@@ -6,8 +6,10 @@ refuses it. Never the message text, anywhere: not in alerts, the database or the
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import discord
 
@@ -15,10 +17,13 @@ from bot.core.bot import ResilienceBot
 from bot.core.checks import is_facilitator
 from bot.core.outbox import PRIORITY_ALERT
 from bot.core.outbox_store import OutboxRow
+from bot.core.schedule_rules import Rule
+from bot.core.schedule_store import Schedule
+from bot.core.scheduler import occurrence_key
 from bot.crisis.followup import talk_dm_note, talk_request
-from bot.crisis.reply import ReplyLevel, alert_dm_note
+from bot.crisis.reply import FoldedAlert, ReplyLevel, alert_dm_note, alert_summary
 from bot.crisis.store import Alert, CrisisRepository, Reader
-from cogs.crisis.views import alert_view, render_alert
+from cogs.crisis.views import alert_view, jump_url, render_alert, summary_view
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,13 @@ ALERT_DM_KIND = "crisis:alert-dm"
 # A member asked, from the follow-up, to talk with a facilitator (the same two routes).
 TALK_KIND = "crisis:talk"
 TALK_DM_KIND = "crisis:talk-dm"
+# Past the hourly cap (Cooldowns.ALERTS) a group's alerts fold into one summary, sent this long
+# after the first folded one (a schedule row: a restart neither loses nor repeats it).
+SUMMARY_KIND = "crisis:alert-summary"
+SUMMARY_DM_KIND = "crisis:alert-summary-dm"
+SUMMARY_DELAY = timedelta(minutes=10)
+SUMMARY_GRACE = timedelta(days=1)
+_UTC = ZoneInfo("UTC")
 
 
 class CrisisAlerts:
@@ -41,9 +53,17 @@ class CrisisAlerts:
     repo: CrisisRepository
 
     def _start_alerts(self) -> None:
+        self._folding = asyncio.Lock()
         self.bot.outbox.on_delivered(ALERT_KIND, self._alert_delivered)
         self.bot.outbox.on_failed(ALERT_KIND, self._alert_failed)
         self.bot.outbox.on_failed(TALK_KIND, self._talk_failed)
+        self.bot.outbox.on_failed(SUMMARY_KIND, self._summary_failed)
+        self.bot.scheduler.register(SUMMARY_KIND, self._summary_due, grace=SUMMARY_GRACE)
+
+    def _stop_alerts(self) -> None:
+        self.bot.scheduler.unregister(SUMMARY_KIND)
+        for kind in (ALERT_KIND, TALK_KIND, SUMMARY_KIND):
+            self.bot.outbox.forget_callbacks(kind)
 
     async def _alert(
         self,
@@ -84,6 +104,10 @@ class CrisisAlerts:
         )
         alert = await self.repo.get_alert(alert_id)
         assert alert is not None
+        if self.bot.cooldowns.alerts.hit(guild.id) is not None:
+            # Over this hour's cap: it waits for the one summary (its row is already counted).
+            await self._fold(alert)
+            return True
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             log.warning(
                 "crisis alert #%s: no alerts channel set in guild %s; DMing facilitators", alert_id, guild.id
@@ -219,3 +243,104 @@ class CrisisAlerts:
         )
         at_unix = int(row.due_at.timestamp())
         await self._talk_by_dm(row.guild_id, int(member), int(event), at_unix, channel_missing=False)
+
+    # -- more alerts than the hourly cap: one summary -----------------------------------------
+
+    async def _fold(self, alert: Alert) -> None:
+        """Add the alert to the group's waiting summary, or start one due in SUMMARY_DELAY."""
+        async with self._folding:
+            waiting = await self.bot.scheduler.get(alert.guild_id, SUMMARY_KIND)
+            if waiting is not None and waiting.next_due is not None:
+                ids = [*waiting.payload.get("alerts", []), alert.alert_id]
+                rule = waiting.rule
+            else:
+                ids = [alert.alert_id]
+                rule = Rule.once(self.bot.clock.now() + SUMMARY_DELAY, _UTC)
+            await self.bot.scheduler.set(alert.guild_id, SUMMARY_KIND, rule, payload={"alerts": ids})
+        log.info("crisis alert #%s folded into guild %s's summary", alert.alert_id, alert.guild_id)
+
+    async def _summary_due(self, schedule: Schedule, occurrence: datetime) -> None:
+        alerts = [
+            alert
+            for alert_id in schedule.payload.get("alerts", [])
+            if (alert := await self.repo.get_alert(int(alert_id))) is not None
+            and alert.guild_id == schedule.guild_id
+            and alert.state in ("open", "claimed")
+        ]
+        if not alerts:
+            return
+        content, view = self._summary(alerts)
+        settings = await self.repo.settings(schedule.guild_id)
+        config = await self.bot.guilds_repo.get(schedule.guild_id)
+        mentions = discord.AllowedMentions.none()
+        role_id = config.facilitator_role_id
+        if settings.ping_urgent and role_id and content.startswith("🔴"):
+            content = f"<@&{role_id}> {content}"
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)])
+        channel_id = config.channels.get("alerts")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        key = occurrence_key(schedule, occurrence)
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            await self.bot.outbox.enqueue(
+                guild_id=schedule.guild_id,
+                kind=SUMMARY_KIND,
+                key=key,
+                channel_id=channel.id,
+                content=content,
+                view=view,
+                allowed_mentions=mentions,
+                priority=PRIORITY_ALERT,
+                ref=",".join(str(a.alert_id) for a in alerts),
+            )
+        else:
+            await self._summary_by_dm(schedule.guild_id, alerts, key, channel_missing=True)
+
+    def _summary(self, alerts: list[Alert]) -> tuple[str, discord.ui.View]:
+        folded = [
+            FoldedAlert(
+                alert_id=a.alert_id,
+                level=a.level,
+                reader=a.reader,
+                member_id=a.user_id,
+                channel_id=a.source_channel_id,
+                jump_url=jump_url(a),
+                at_unix=int(a.created_at.timestamp()),
+            )
+            for a in alerts
+        ]
+        return alert_summary(folded, cap=self.bot.cooldowns.ALERTS[0]), summary_view(alerts)
+
+    async def _summary_by_dm(
+        self, guild_id: int, alerts: list[Alert], key: str, *, channel_missing: bool
+    ) -> None:
+        people = await self._facilitators(guild_id, besides=0)
+        subjects = {a.user_id for a in alerts}
+        people = [p for p in people if p.id not in subjects]
+        if not people:
+            log.error(
+                "a summary of %s crisis alerts reached no facilitator in guild %s", len(alerts), guild_id
+            )
+            return
+        content, view = self._summary(alerts)
+        for person in people:
+            await self.bot.outbox.enqueue(
+                guild_id=guild_id,
+                kind=SUMMARY_DM_KIND,
+                key=f"{key}:{person.id}",
+                user_id=person.id,
+                content=f"{alert_dm_note(channel_missing=channel_missing)}\n\n{content}",
+                view=view,
+                allowed_mentions=discord.AllowedMentions.none(),
+                priority=PRIORITY_ALERT,
+            )
+
+    async def _summary_failed(self, row: OutboxRow, reason: str) -> None:
+        ids = [int(part) for part in row.ref.split(",") if part.isdigit()]
+        alerts = [
+            a
+            for i in ids
+            if (a := await self.repo.get_alert(i)) is not None and a.state in ("open", "claimed")
+        ]
+        if alerts:
+            log.warning("a crisis alert summary could not be posted (%s); DMing facilitators", reason)
+            await self._summary_by_dm(row.guild_id, alerts, row.dedupe_key, channel_missing=False)

@@ -22,7 +22,6 @@ from bot.crisis.reply import grounding_step, resources_message
 from bot.crisis.report import REPORT_WINDOW, build_report, report_text
 from bot.crisis.resources import resources_for
 from bot.crisis.store import Alert, CrisisRepository, CrisisSettings
-from cogs.crisis.alerts import ALERT_KIND, TALK_KIND
 from cogs.crisis.followup import CrisisFollowup
 from cogs.crisis.jobs import country_for
 from cogs.crisis.views import AlertAction, alert_view, first_step_view, render_alert, replies_on_view
@@ -57,8 +56,7 @@ class Crisis(CrisisFollowup, commands.Cog):
 
     async def cog_unload(self) -> None:
         self._stop_followups()
-        for kind in (ALERT_KIND, TALK_KIND):
-            self.bot.outbox.forget_callbacks(kind)
+        self._stop_alerts()
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -168,23 +166,45 @@ class Crisis(CrisisFollowup, commands.Cog):
             ephemeral=True,
         )
 
-    async def act_on_alert(
-        self, interaction: discord.Interaction[Any], action: AlertAction, alert_id: int
-    ) -> None:
-        """A facilitator claims the alert, resolves it or marks it a false alarm."""
-        bot, repo = self.bot, self.repo
-        alert = await repo.get_alert(alert_id)
+    async def _alert_for_facilitator(
+        self, interaction: discord.Interaction[Any], alert_id: int
+    ) -> Alert | None:
+        """The alert, if the one pressing is its group's facilitator; else a kind private no."""
+        bot = self.bot
+        alert = await self.repo.get_alert(alert_id)
         # In the alerts channel, or in a facilitator's DMs when the channel could not have it.
         guild = interaction.guild or (bot.get_guild(alert.guild_id) if alert is not None else None)
         if alert is None or guild is None or alert.guild_id != guild.id:
             await interaction.response.send_message("I can't find this alert any more.", ephemeral=True)
-            return
+            return None
         config = await bot.guilds_repo.get(alert.guild_id)
         person = interaction.user if interaction.guild is not None else guild.get_member(interaction.user.id)
         if not isinstance(person, discord.Member) or not is_facilitator(person, config):
             await interaction.response.send_message(
                 "These buttons are for the group's facilitators.", ephemeral=True
             )
+            return None
+        return alert
+
+    async def open_alert(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
+        """One alert of a summary in full, privately, with its claim / resolve / false alarm buttons."""
+        alert = await self._alert_for_facilitator(interaction, alert_id)
+        if alert is None:
+            return
+        kwargs: dict[str, Any] = {}
+        if (view := alert_view(alert)) is not None:
+            kwargs["view"] = view
+        await interaction.response.send_message(
+            render_alert(alert), ephemeral=True, allowed_mentions=discord.AllowedMentions.none(), **kwargs
+        )
+
+    async def act_on_alert(
+        self, interaction: discord.Interaction[Any], action: AlertAction, alert_id: int
+    ) -> None:
+        """A facilitator claims the alert, resolves it or marks it a false alarm."""
+        bot, repo = self.bot, self.repo
+        alert = await self._alert_for_facilitator(interaction, alert_id)
+        if alert is None:
             return
         now, me = bot.clock.now(), interaction.user.id
         if action == "claim":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import discord
 
 from bot.core.ui import PersistentButton, cog_of
-from bot.crisis.reply import GROUNDING_STEPS, alert_message, alert_status, grounding_step
+from bot.crisis.reply import GROUNDING_STEPS, SUMMARY_LISTED, alert_message, alert_status, grounding_step
 from bot.crisis.store import Alert
 from bot.safetyplan.logic import OPEN_PLAN_ID
 
@@ -159,20 +159,24 @@ def followup_view(event_id: int, *, actions: tuple[FollowupAction, ...]) -> disc
 # -- the facilitator alert ----------------------------------------------------------------------
 
 
+def jump_url(alert: Alert) -> str:
+    """The link to the message an alert is about."""
+    return (
+        f"https://discord.com/channels/{alert.guild_id}/{alert.source_channel_id}/{alert.source_message_id}"
+    )
+
+
 def render_alert(alert: Alert) -> str:
     """The alert's text as it stands now (who, where, when, its status; never the words)."""
     at = alert.updated_at if alert.state != "open" else alert.created_at
     status = alert_status(
         alert.state, claimed_by=alert.claimed_by, closed_by=alert.closed_by, at_unix=int(at.timestamp())
     )
-    jump = (
-        f"https://discord.com/channels/{alert.guild_id}/{alert.source_channel_id}/{alert.source_message_id}"
-    )
     return alert_message(
         level=alert.level,
         member_id=alert.user_id,
         channel_id=alert.source_channel_id,
-        jump_url=jump,
+        jump_url=jump_url(alert),
         at_unix=int(alert.created_at.timestamp()),
         status=status,
         reader=alert.reader,
@@ -210,4 +214,27 @@ class AlertButton(PersistentButton, template=r"crisis:alert:(?P<action>claim|res
         await _cog(interaction).act_on_alert(interaction, self.action, self.alert_id)
 
 
-CRISIS_BUTTONS = (GroundingButton, RepliesButton, AlertButton, FollowupButton)
+class OpenAlertButton(PersistentButton, template=r"crisis:alert:open:(?P<id>\d+)"):
+    """On a summary of folded alerts: shows one alert in full, with its own buttons, privately."""
+
+    def __init__(self, alert_id: int) -> None:
+        self.alert_id = alert_id
+        super().__init__(f"crisis:alert:open:{alert_id}", label=f"#{alert_id}")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        return cls(int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).open_alert(interaction, self.alert_id)
+
+
+def summary_view(alerts: list[Alert]) -> discord.ui.View:
+    """A button per listed alert (as many as the summary lists, in rows of five)."""
+    view = discord.ui.View(timeout=None)
+    for alert in alerts[:SUMMARY_LISTED]:
+        view.add_item(OpenAlertButton(alert.alert_id))
+    return view
+
+
+CRISIS_BUTTONS = (GroundingButton, RepliesButton, AlertButton, OpenAlertButton, FollowupButton)
