@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from bot.core.content import Content
 from bot.core.guilds import GuildRepository
 from bot.core.limits import Cooldowns
 from bot.core.members import MemberRepository
+from bot.core.metrics import Metrics, MetricsServer
 from bot.core.outbox import Outbox, OutboxConfig
 from bot.core.pacing import RateLimitWatch
 from bot.core.scheduler import Scheduler
@@ -68,6 +70,10 @@ class ResilienceBot(commands.Bot):
         # Discord's answers, read through discord.py's public trace hook: the outbox's pacer hears
         # every 429 from the response itself.
         self.rate_limits = RateLimitWatch()
+        # What an operator can watch (METRICS_PORT): counted always, served only when asked.
+        self.metrics = Metrics(per_guild=settings.metrics_per_guild)
+        self.rate_limits.on_response(self.metrics.heard)
+        self.metrics_server: MetricsServer | None = None
         super().__init__(
             http_trace=self.rate_limits.trace_config,
             guild_ready_timeout=guild_ready_timeout,
@@ -115,8 +121,15 @@ class ResilienceBot(commands.Bot):
             inline=not scheduler.alarm_enabled,
             shards=scheduler.repo.shards,
             rate_limits=self.rate_limits,
+            observer=self.metrics,
         )
         scheduler.after_run = self.outbox.after_scheduler_run
+        scheduler.observer = self.metrics
+        self._gateway_connected = False
+        self.add_listener(self._metrics_connect, "on_connect")
+        self.add_listener(self._metrics_resumed, "on_resumed")
+        self.add_listener(self._metrics_disconnect, "on_disconnect")
+        self.add_listener(self._metrics_interaction, "on_interaction")
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -124,6 +137,11 @@ class ResilienceBot(commands.Bot):
         """Migrate, load content, load every feature, sync commands if they changed, start the clock."""
         await self.db.connect()
         await self.db.migrate()
+        if self.settings.metrics_port is not None and self.metrics_server is None:
+            self.metrics_server = MetricsServer(
+                self.metrics, refresh=self.refresh_metrics, health=self.health
+            )
+            await self.metrics_server.start(self.settings.metrics_host, self.settings.metrics_port)
         root = Path(self.settings.content_path)
         self.content = self._load_content(root)
         self.agreement = load_agreement(root)
@@ -157,7 +175,49 @@ class ResilienceBot(commands.Bot):
                 await self._scheduler_start
         await self.scheduler.stop()
         await self.outbox.stop()
+        if self.metrics_server is not None:
+            await self.metrics_server.stop()
+            self.metrics_server = None
         await self.db.close()
+
+    # -- what an operator watches -------------------------------------------------------------
+
+    async def _metrics_connect(self) -> None:
+        self._gateway_connected = True
+        self.metrics.connected()
+
+    async def _metrics_resumed(self) -> None:
+        self._gateway_connected = True
+        self.metrics.connected(resumed=True)
+
+    async def _metrics_disconnect(self) -> None:
+        self._gateway_connected = False
+        self.metrics.disconnected()
+
+    async def _metrics_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        self.metrics.interaction_received(interaction)
+
+    async def refresh_metrics(self) -> None:
+        """The numbers read at scrape time: the send queue and the gateway's latency."""
+        now = self.clock.now()
+        waiting = await self.outbox.health()
+        self.metrics.outbox_depth.set(waiting.pending)
+        oldest = waiting.oldest_due
+        self.metrics.outbox_oldest.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        latency = self.latency
+        if math.isfinite(latency):
+            self.metrics.gateway_latency.set(latency)
+
+    async def health(self) -> str | None:
+        """None when healthy; else what is wrong, in a few words (``/healthz`` answers 503)."""
+        if not self._gateway_connected or self.is_closed():
+            return "gateway: not connected"
+        try:
+            await asyncio.wait_for(self.db.fetch_one("SELECT 1 AS ok"), timeout=2)
+        except Exception as error:
+            self.metrics.error(error, "health")
+            return f"database: not answering ({type(error).__name__})"
+        return None
 
     # -- commands -----------------------------------------------------------------------------
 

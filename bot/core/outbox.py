@@ -55,6 +55,7 @@ from bot.core.outbox_delivery import (
     DmClosed,
     DrainReport,
     Failed,
+    SendObserver,
     Transport,
 )
 from bot.core.outbox_payload import Attachment, stored_payload
@@ -109,6 +110,7 @@ class Outbox:
         inline: bool,
         shards: ShardFilter | None = None,
         rate_limits: RateLimitWatch | None = None,
+        observer: SendObserver | None = None,
     ) -> None:
         self.transport = transport
         self.db = db
@@ -134,6 +136,7 @@ class Outbox:
             pacer=self.pacer,
             config=self.config,
             callbacks=self.callbacks,
+            observer=observer,
         )
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

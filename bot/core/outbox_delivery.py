@@ -81,6 +81,14 @@ class Callbacks:
             registry.pop(kind, None)
 
 
+class SendObserver(Protocol):
+    """What the delivery tells the metrics (bot.core.metrics.Metrics has these)."""
+
+    def sent(self, kind: str, outcome: str, guild_id: int, waited: float | None = None) -> None: ...
+
+    def error(self, error: BaseException, where: str) -> None: ...
+
+
 class Delivery:
     """Sends rows and settles them; shared by every drain of one outbox."""
 
@@ -94,7 +102,9 @@ class Delivery:
         pacer: Pacer,
         config: OutboxConfig,
         callbacks: Callbacks,
+        observer: SendObserver | None = None,
     ) -> None:
+        self.observer = observer
         self.transport = transport
         self.repo = repo
         self.members = members
@@ -115,7 +125,14 @@ class Delivery:
             reason = f"{type(error).__name__} [ref {ref}]"
             await self.repo.mark_settled(row.outbox_id, "failed", reason, self.clock.now())
             report.failed.append(row.outbox_id)
+            self._observe(row, "failed")
+            if self.observer is not None:
+                self.observer.error(error, "outbox")
             await self._after_failure(row, reason)
+
+    def _observe(self, row: OutboxRow, outcome: str, waited: float | None = None) -> None:
+        if self.observer is not None:
+            self.observer.sent(row.kind, outcome, row.guild_id, waited)
 
     async def _attempt(self, row: OutboxRow, report: DrainReport) -> None:
         late = self.clock.now() - row.due_at
@@ -159,8 +176,10 @@ class Delivery:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             await self._transient(row, type(error).__name__, report)
         else:
-            await self.repo.mark_sent(row.outbox_id, message.id, self.clock.now())
+            now = self.clock.now()
+            await self.repo.mark_sent(row.outbox_id, message.id, now)
             report.sent.append(row.outbox_id)
+            self._observe(row, "sent", (now - row.due_at).total_seconds())
             for delivered in self.callbacks.delivered.get(row.kind, []):
                 await delivered(row, message.id)
 
@@ -190,11 +209,13 @@ class Delivery:
     async def _skip(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
         await self.repo.mark_settled(row.outbox_id, "skipped", reason, self.clock.now())
         report.skipped.append(row.outbox_id)
+        self._observe(row, "skipped")
 
     async def _fail(self, row: OutboxRow, reason: str, report: DrainReport) -> None:
         log.error("outbox row %s (%s, guild %s) failed: %s", row.outbox_id, row.kind, row.guild_id, reason)
         await self.repo.mark_settled(row.outbox_id, "failed", reason, self.clock.now())
         report.failed.append(row.outbox_id)
+        self._observe(row, "failed")
         await self._after_failure(row, reason)
 
     async def _after_failure(self, row: OutboxRow, reason: str) -> None:
@@ -230,3 +251,4 @@ class Delivery:
             count=count,
         )
         report.retrying.append(row.outbox_id)
+        self._observe(row, "retried")

@@ -17,6 +17,8 @@ from types import SimpleNamespace
 import aiohttp
 
 RateLimitListener = Callable[[float, bool], None]
+# Every response: its status, headers and path (the metrics count 401/403/429 and time acks).
+ResponseListener = Callable[[int, Mapping[str, str], str], None]
 
 
 class Pacer:
@@ -89,7 +91,11 @@ class RateLimitWatch:
         self.trace_config = aiohttp.TraceConfig()
         self.trace_config.on_request_end.append(self._on_request_end)
         self._listeners: list[RateLimitListener] = []
+        self._responses: list[ResponseListener] = []
         self.seen = 0
+
+    def on_response(self, listener: ResponseListener) -> None:
+        self._responses.append(listener)
 
     def subscribe(self, listener: RateLimitListener) -> None:
         self._listeners.append(listener)
@@ -121,4 +127,7 @@ class RateLimitWatch:
         _context: SimpleNamespace,
         params: aiohttp.TraceRequestEndParams,
     ) -> None:
-        self.heard(params.response.status, params.response.headers)
+        status, headers = params.response.status, params.response.headers
+        for listener in self._responses:
+            listener(status, headers, params.url.path)
+        self.heard(status, headers)

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -38,6 +38,14 @@ _BATCH = 500
 def occurrence_key(schedule: Schedule, occurrence: datetime) -> str:
     """The outbox key for what a schedule sends at one occurrence: a re-run adds nothing."""
     return f"{schedule.schedule_id}@{int(occurrence.timestamp())}"
+
+
+class RunObserver(Protocol):
+    """What the scheduler tells the metrics (bot.core.metrics.Metrics has these)."""
+
+    def scheduled(self, kind: str, lag: float) -> None: ...
+
+    def error(self, error: BaseException, where: str) -> None: ...
 
 
 @dataclass
@@ -72,6 +80,8 @@ class Scheduler:
         self._lock = asyncio.Lock()
         # Set by the bot to the outbox: handlers enqueue, this drains (or wakes the worker).
         self.after_run: AfterRun | None = None
+        # Set by the bot to its metrics: how late each occurrence ran, and what broke.
+        self.observer: RunObserver | None = None
 
     @property
     def alarm_enabled(self) -> bool:
@@ -180,7 +190,9 @@ class Scheduler:
                 continue
             try:
                 await handler(schedule, occurrence)
-            except Exception:
+            except Exception as error:
+                if self.observer is not None:
+                    self.observer.error(error, "scheduler")
                 ref = secrets.token_hex(3)
                 log.exception("scheduled send %s for %s failed [ref %s]", schedule.job_id, occurrence, ref)
                 await self.repo.settle(*key, "failed", now)
@@ -188,6 +200,8 @@ class Scheduler:
                 continue
             await self.repo.settle(*key, "sent", now)
             report.sent.append(key)
+            if self.observer is not None:
+                self.observer.scheduled(schedule.kind, (self.clock.now() - occurrence).total_seconds())
         await self.repo.set_next_due(schedule.schedule_id, next_occurrence(schedule.rule, now))
 
     # -- the alarm clock ----------------------------------------------------------------------

@@ -124,6 +124,22 @@ class Settings(BaseSettings):
         description="How long server errors and timeouts are retried before a send is marked failed "
         "(and shown in `/status`).",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65_535,
+        description="Serve Prometheus metrics at /metrics and a health check at /healthz on this port "
+        "(0: any free port). Empty: no metrics server.",
+        json_schema_extra={"shown": "*(off)*"},
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="The address the metrics server listens on (0.0.0.0 exposes it beyond this machine).",
+    )
+    metrics_per_guild: bool = Field(
+        default=False,
+        description="Add a guild id label to the per-group metrics (sends, alerts). Never a member id.",
+    )
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -145,7 +161,7 @@ class Settings(BaseSettings):
             check_keys(value)  # the message never includes the key
         return value
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("dev_guild_id", "metrics_port", mode="before")
     @classmethod
     def _empty_guild_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():

@@ -84,6 +84,9 @@ def describe_error(error: BaseException) -> str | None:
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Turn any error from a command, button or modal into a private reply."""
+    metrics = getattr(interaction.client, "metrics", None)
+    if metrics is not None:
+        metrics.error(error, "interaction")
     if storage_full(error):
         # The member gets the calm sentence; the operator must free space, so it is an error here.
         log.error("database is full (disk or size limit): writes fail until space is freed")

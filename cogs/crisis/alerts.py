@@ -104,7 +104,9 @@ class CrisisAlerts:
         )
         alert = await self.repo.get_alert(alert_id)
         assert alert is not None
-        if self.bot.cooldowns.alerts.hit(guild.id) is not None:
+        folded = self.bot.cooldowns.alerts.hit(guild.id) is not None
+        self.bot.metrics.alert_raised(guild.id, level, reader, folded=folded)
+        if folded:
             # Over this hour's cap: it waits for the one summary (its row is already counted).
             await self._fold(alert)
             return True

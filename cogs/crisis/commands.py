@@ -26,6 +26,7 @@ from cogs.crisis.followup import CrisisFollowup
 from cogs.crisis.jobs import country_for
 from cogs.crisis.views import AlertAction, alert_view, first_step_view, render_alert, replies_on_view
 
+_METRIC_ACTIONS = {"claim": "claimed", "resolve": "resolved", "false": "false_alarm"}
 _AUDIT_ACTIONS = {"claim": "crisis:claimed", "resolve": "crisis:resolved", "false": "crisis:false_alarm"}
 # What /crisis settings says cautious costs (the measured rates belong in the README crisis section).
 CAUTIOUS_COST = (
@@ -218,6 +219,12 @@ class Crisis(CrisisFollowup, commands.Cog):
         if not done:
             await interaction.response.send_message(_already(current, me), ephemeral=True)
             return
+        first_taken = alert.claimed_at is None and current.claimed_at is not None
+        bot.metrics.alert_action(
+            alert.guild_id,
+            _METRIC_ACTIONS[action],
+            (now - alert.created_at).total_seconds() if first_taken else None,
+        )
         # Which alert and its level only: never the member's words.
         await bot.audit.record(
             alert.guild_id, me, _AUDIT_ACTIONS[action], f"alert #{alert.alert_id}, {alert.level}"
