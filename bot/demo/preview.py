@@ -72,7 +72,7 @@ class PreviewWorld:
     """The running bot and its simulated server, and what a viewer asks of the preview.
 
     The ``/preview`` commands run as bot work, which simcord does not let drive the simulation
-    (move its clock, close a Preview): they queue a request, and :func:`serve` carries it out.
+    (move its clock, close a Preview): they queue a request, and :meth:`PreviewSession.serve` carries it out.
     """
 
     def __init__(self, env: simcord.Env, bot: ResilienceBot, clock: FakeClock, group: Group) -> None:
@@ -277,6 +277,8 @@ class PreviewSession:
                 )
                 if self._capability is not None:
                     # The same key for the next channel, so reloading the open page shows it.
+                    # simcord draws a fresh key per session and takes none as a parameter; its
+                    # ``capability`` attribute is read on each request (a test checks this holds).
                     preview.capability = self._capability
                 async with preview:
                     self.preview = preview
@@ -304,18 +306,25 @@ class PreviewSession:
                     asked.cancel()
                     return False
                 request = asked.result()
-                await world.quiet()
-                if isinstance(request, ShowChannel):
-                    # Done once the next channel is served (serve() marks it).
-                    self.channel = request.channel
-                    return True
+                switching = False
                 try:
+                    await world.quiet()
+                    if isinstance(request, ShowChannel):
+                        # Done once the next channel is served (serve() marks it).
+                        self.channel = request.channel
+                        switching = True
+                        return True
                     before = world.seen()
                     await world.advance_to(request.when)
                     await preview.refresh()
                     print(self._moved(before), file=self.out, flush=True)
+                except (simcord.SetupError, TimeoutError) as error:
+                    # A page action started while the clock was moving (simcord runs one at a
+                    # time): what was sent stays sent, and the next request carries on from there.
+                    print(f"Could not carry out that /preview request ({error}); try again.", file=self.out)
                 finally:
-                    world.requests.task_done()
+                    if not switching:
+                        world.requests.task_done()
         finally:
             closed.cancel()
             with suppress(asyncio.CancelledError):
