@@ -23,25 +23,26 @@
 The rows are enqueued before the bot starts, as the scheduler's reminder handler would enqueue
 them at 09:00 (one row per member, in the handler's transaction). Sizes: ``FANOUT_MEMBERS``,
 ``FANOUT_CRASH_MEMBERS`` (default 300 each run, to keep ``make bench`` to a few minutes),
-``FANOUT_OUTAGE_MEMBERS`` (default 500). Tiny: 10 members, one crash run, 20 in the outage.
+``FANOUT_OUTAGE_MEMBERS`` (default 500). Tiny: 10 members, one crash run.
 
 Every bot runs on the benchmark's clock (``start``, default now): the bot processes are handed
 its offset from the wall clock, so a restarted process carries on the same timeline. They run in
-a temporary folder, never reading a ``.env``.
+a temporary folder, never reading a ``.env``, forked from a server that imported the bot once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,6 @@ DM_ROUTE = "POST /users/@me/channels"
 FIRST_USER = 900_000_000_000_000_000
 REMINDER = "Good morning. A minute to check in? `/checkin now` when you're ready."
 OUTAGE_S = 60
-ROOT = Path(__file__).resolve().parent.parent
 _KEY = ""
 
 
@@ -83,7 +83,7 @@ class Sizes:
 
 def _sizes(tiny: bool) -> Sizes:
     if tiny:
-        return Sizes(members=10, crash_members=10, outage_members=20, crash_runs=1, crash_settle_s=0.2)
+        return Sizes(members=10, crash_members=10, outage_members=10, crash_runs=1, crash_settle_s=0.2)
     return Sizes(
         members=_size("FANOUT_MEMBERS", 2000),
         crash_members=_size("FANOUT_CRASH_MEMBERS", 300),
@@ -93,16 +93,25 @@ def _sizes(tiny: bool) -> Sizes:
 
 # --------------------------------------------------------------------------- the bot process
 
+# Bot processes are forked from a server that has already imported the bot (multiprocessing's
+# forkserver, a clean process of its own): each is still a separate process that SIGKILL stops
+# dead, without paying a second of imports at every start and restart.
+_FORKS = multiprocessing.get_context("forkserver")
 
-def _child(port: int, database: str, clock_offset: str) -> None:
-    """``python -m benchmarks.bench_fanout --child PORT DATABASE OFFSET_US``: our bot, forever.
 
-    ``DATABASE`` is a SQLite path or a ``postgresql://`` URL; the bot runs on the benchmark's
-    clock (``OFFSET_US`` microseconds off the wall clock, the same across restarts).
+def _child(port: int, database: str, clock_offset: int, key: str, cwd: str) -> None:
+    """In the bot process: our bot against the fake on ``port``, forever (until killed).
+
+    ``database`` is a SQLite path or a ``postgresql://`` URL; the bot runs on the benchmark's
+    clock (``clock_offset`` microseconds off the wall clock, the same across restarts), in
+    ``cwd`` (a temporary folder: no ``.env`` there), with its output discarded.
     """
     from bot.app import create_bot
 
-    key = os.environ["BENCH_ENCRYPTION_KEY"]  # a live token needs one; the same across restarts
+    os.chdir(cwd)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
     where: dict[str, Any] = (
         {"database_url": database} if "://" in database else {"database_path": Path(database)}
     )
@@ -119,30 +128,28 @@ def _child(port: int, database: str, clock_offset: str) -> None:
     asyncio.run(main())
 
 
-async def _spawn(
-    port: int, database: Path | str, clock: ShiftedClock, cwd: Path
-) -> asyncio.subprocess.Process:
-    """Our bot in a process of its own, in ``cwd`` (a temporary folder: no ``.env`` there)."""
-    pythonpath = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.bench_fanout",
-        "--child",
-        str(port),
-        str(database),
-        str(offset_us(clock)),
-        cwd=cwd,
-        env={**os.environ, "BENCH_ENCRYPTION_KEY": _key(), "PYTHONPATH": pythonpath},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+async def _spawn(port: int, database: Path | str, clock: ShiftedClock, cwd: Path) -> BaseProcess:
+    """Our bot in a process of its own; the same key every time (a restart reads its notes)."""
+    from bot.app import discover_extensions
+
+    _FORKS.set_forkserver_preload(["bot.app", "tests.support.loopback", *discover_extensions()])
+    process = _FORKS.Process(
+        target=_child, args=(port, str(database), offset_us(clock), _key(), str(cwd)), daemon=True
     )
+    await asyncio.to_thread(process.start)
+    return process
 
 
-async def _kill(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
+def _alive(process: BaseProcess) -> None:
+    """Raise at once when the bot process died by itself (instead of waiting out a timeout)."""
+    if process.exitcode is not None:
+        raise RuntimeError(f"the bot process exited by itself (exit code {process.exitcode})")
+
+
+async def _kill(process: BaseProcess) -> None:
+    if process.exitcode is None:
         process.kill()  # SIGKILL: no shutdown code runs
-        await process.wait()
+    await asyncio.to_thread(process.join)
 
 
 # --------------------------------------------------------------------------- arranging
@@ -227,13 +234,21 @@ async def _fan_out(
         fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
         process = await _spawn(fake.port, database, clock, cwd)
         try:
-            started = await _wait_until(lambda: fake.stats.requests[DM_ROUTE] > 0, within=60, poll=0.001)
+            started = await _wait_until(
+                lambda: fake.stats.requests[DM_ROUTE] > 0 or process.exitcode is not None,
+                within=60,
+                poll=0.001,
+            )
             t_first = time.perf_counter()
+            _alive(process)
             if not started:
                 raise RuntimeError("the bot never started the fan-out")
             done = await _wait_until(
-                lambda: fake.stats.messages_created >= members, within=members / 10 + 60, poll=0.005
+                lambda: fake.stats.messages_created >= members or process.exitcode is not None,
+                within=members / 10 + 60,
+                poll=0.005,
             )
+            _alive(process)
             t_last = time.perf_counter()
         finally:
             await _kill(process)
@@ -297,12 +312,18 @@ async def _crash_once(
         process = await _spawn(fake.port, database, clock, tmp)
         try:
             await _wait_until(
-                lambda: fake.stats.messages_created >= members * share, within=members / 10 + 60
+                lambda: fake.stats.messages_created >= members * share or process.exitcode is not None,
+                within=members / 10 + 60,
             )
+            _alive(process)
             await _kill(process)
             process = await _spawn(fake.port, database, clock, tmp)
             # Whoever is still missing after this counts as lost.
-            await _wait_until(lambda: _delivered(fake, members) >= members, within=members / 10 + 60)
+            await _wait_until(
+                lambda: _delivered(fake, members) >= members or process.exitcode is not None,
+                within=members / 10 + 60,
+            )
+            _alive(process)
             # Give a duplicate every chance to show up before counting.
             await _wait_until(lambda: _statuses(database).get("sent", 0) >= members, within=30, poll=0.2)
             await asyncio.sleep(settle_s)
@@ -405,10 +426,7 @@ def run(*, tiny: bool = False, start: datetime | None = None) -> list[dict[str, 
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]), sys.argv[3], sys.argv[4])
-    else:
-        import json
+    import json
 
-        for line in run():
-            print(json.dumps(line), flush=True)
+    for line in run():
+        print(json.dumps(line), flush=True)

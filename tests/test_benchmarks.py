@@ -37,8 +37,6 @@ DATES = {
     "us-dst": datetime(2026, 11, 1, 5, 59, 59, tzinfo=UTC),
     # The year's last microsecond: the day, the month and the year change under the benchmark.
     "year-end": datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
-    # A leap day, a single microsecond past noon.
-    "leap-day": datetime(2028, 2, 29, 12, 0, 0, 1, tzinfo=UTC),
 }
 
 # The metrics each module must print: a benchmark that quietly drops one fails here.
