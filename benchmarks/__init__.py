@@ -1,12 +1,36 @@
-"""``make bench``: every ``benchmarks/bench_*.py`` module exposes ``run() -> list[dict]``.
+"""``make bench``: every ``benchmarks/bench_*.py`` module exposes ``run(*, tiny, start) -> list[dict]``.
 
 Each dict is one metric: ``{"metric", "value", "unit", "baseline", "ratio"}``; build it with
-:func:`result`. ``python -m benchmarks`` runs them all and prints one JSON object per line.
+:func:`result`. The baseline is measured in the same run (a bare discord.py bot, the phrase rules
+alone, a naive algorithm, an empty database); a line whose figure is a count with nothing to
+compare it to says so with ``baseline: None``. A part that cannot run here (no PostgreSQL) is a
+line with ``skipped`` and the reason instead of a value. ``python -m benchmarks`` runs them all and
+prints one JSON object per line.
+
+``run(tiny=True)`` runs the same code end to end at a few members and one repetition, in seconds:
+the test suite does that, so a broken benchmark fails ``make test`` (its figures mean nothing).
+``start`` is the instant the benchmark's clock reads when it begins (default: now); the bot it
+measures runs on that clock (:class:`~bot.core.clock.ShiftedClock`), so the suite also runs each
+benchmark at a DST change and at a year's last microsecond.
+
+Every benchmark makes what it needs: a key, a database, a clock. :func:`settings` builds the
+bot's settings from keywords only, never from the environment or a ``.env`` file.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+from bot.core.clock import ShiftedClock
+from bot.core.settings import Settings
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+# Child processes are handed the clock's offset in microseconds, so they share its timeline.
+OFFSET_ENV = "BENCH_CLOCK_OFFSET_US"
 
 
 def result(metric: str, value: float, unit: str, baseline: float | None = None) -> dict[str, Any]:
@@ -19,3 +43,43 @@ def result(metric: str, value: float, unit: str, baseline: float | None = None) 
         "baseline": None if baseline is None else round(baseline, 3),
         "ratio": ratio,
     }
+
+
+def clock_at(start: datetime | None) -> ShiftedClock:
+    """The benchmark's clock: reads ``start`` (default: now) at once, then runs at the wall's pace."""
+    return ShiftedClock.starting_at(start or datetime.now(UTC))
+
+
+def offset_us(clock: ShiftedClock) -> int:
+    """The clock's offset from the wall clock in whole microseconds (for a child process)."""
+    return clock.offset // timedelta(microseconds=1)
+
+
+def clock_from_us(offset: int | str) -> ShiftedClock:
+    """The clock :func:`offset_us` described, in a child process."""
+    return ShiftedClock(timedelta(microseconds=int(offset)))
+
+
+class _KeywordsOnly(Settings):
+    """Settings from keywords alone: a developer's ``.env`` or exported variables never leak in."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def settings(**values: Any) -> Settings:
+    """The bot's settings for a benchmark, from ``values`` only."""
+    return _KeywordsOnly(**values)
+
+
+def pg_url() -> str:
+    """Where the PostgreSQL benchmarks look (``RESILIENCE_TEST_PG_URL``), read when they run."""
+    return os.environ.get("RESILIENCE_TEST_PG_URL", DEFAULT_PG_URL)

@@ -22,6 +22,10 @@
   dynamic button answered with a modal, a modal submit answered with a message) that only
   acknowledges. Every interaction must be acknowledged inside Discord's 3-second limit: the
   line carries ``max_ms`` and ``over_3s`` for ours.
+
+"Today" is the day the benchmark's clock starts on (``start``, default now): the history ends
+there, and our bot runs on that clock. Tiny (``run(tiny=True)``): 20 and 5 members x 30 days,
+5 queries; bursts of 6 members, one measured burst per side.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,26 +45,40 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from benchmarks import result
+from benchmarks import clock_at, result, settings
 from bot.checkins.store import CheckinRepository
 from bot.checkins.streaks import compute_streak
+from bot.core.clock import Clock
 from bot.core.crypto import install_ephemeral
 from bot.db import SqliteDatabase, to_db_time
 from tests.support.loopback import FakeGuild, InteractionRecord, LoopbackDiscord, running
 
 GUILD = 1
-DAYS = 200
-TODAY = date(2026, 11, 23)
-QUERIES = 200
 _BATCH = 50_000
 
 
-async def _build(path: Path, members: int) -> SqliteDatabase:
+@dataclass(frozen=True)
+class Sizes:
+    large_members: int = 5_000
+    small_members: int = 50
+    days: int = 200
+    queries: int = 200
+    warm_queries: int = 20  # the first few warm the page cache on both sides alike
+    burst: int = 300
+    bursts: int = 3  # measured bursts per run; two runs per side in ABBA order
+
+
+TINY = Sizes(large_members=20, small_members=5, days=30, queries=5, warm_queries=2, burst=6, bursts=1)
+
+
+async def _build(path: Path, members: int, now: datetime, days: int = 200) -> SqliteDatabase:
+    """``members`` x ``days`` check-ins, the last on ``now``'s day."""
     db = SqliteDatabase(path)
     await db.connect()
     await db.migrate()
     install_ephemeral(db, str(path))  # notes are encrypted at rest; reading history needs the cipher
-    stamp = to_db_time(datetime(2026, 11, 23, tzinfo=UTC))
+    stamp = to_db_time(now)
+    today = now.astimezone(UTC).date()
     rng = random.Random(7)
     batch: list[tuple[Any, ...]] = []
     sql = (
@@ -67,8 +86,8 @@ async def _build(path: Path, members: int) -> SqliteDatabase:
         "updated_at) VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?)"
     )
     for user in range(1, members + 1):
-        for offset in range(DAYS):
-            day = (TODAY - timedelta(days=offset)).isoformat()
+        for offset in range(days):
+            day = (today - timedelta(days=offset)).isoformat()
             batch.append((GUILD, user, day, rng.randint(1, 5), "calm,sad", stamp, stamp))
             if len(batch) >= _BATCH:
                 await db.executemany(sql, batch)
@@ -78,41 +97,48 @@ async def _build(path: Path, members: int) -> SqliteDatabase:
     return db
 
 
-async def _query_ms(db: SqliteDatabase, members: int) -> float:
+async def _query_ms(
+    db: SqliteDatabase, members: int, today: date, queries: int = 200, warm: int = 20
+) -> float:
+    """Median ms of ``queries`` streak-and-history reads (after ``warm`` unmeasured ones)."""
     repo = CheckinRepository(db)
     rng = random.Random(11)
     timings = []
-    for i in range(QUERIES + 20):
+    for i in range(queries + warm):
         user = rng.randint(1, members)
         started = time.perf_counter()
         days, pauses = await repo.streak_inputs(GUILD, user)  # what a check-in's streak reads
-        compute_streak(days, TODAY, pauses)
-        await repo.history(GUILD, user, TODAY - timedelta(days=89), TODAY)
-        if i >= 20:  # the first few warm the page cache on both sides alike
+        streak = compute_streak(days, today, pauses)
+        await repo.history(GUILD, user, today - timedelta(days=89), today)
+        if not streak.current:
+            raise RuntimeError(f"member {user} checked in every day up to {today}, yet has no streak")
+        if i >= warm:
             timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 
 
-async def _streak_query() -> dict[str, Any]:
+async def _streak_query(sizes: Sizes, now: datetime) -> dict[str, Any]:
+    today = now.astimezone(UTC).date()
     with tempfile.TemporaryDirectory() as tmp:
         # Closed even when a query fails: an open connection's thread keeps the process alive.
-        small = await _build(Path(tmp) / "small.db", 50)
+        small = await _build(Path(tmp) / "small.db", sizes.small_members, now, sizes.days)
         try:
-            baseline = await _query_ms(small, 50)
+            baseline = await _query_ms(small, sizes.small_members, today, sizes.queries, sizes.warm_queries)
         finally:
             await small.close()
-        large = await _build(Path(tmp) / "large.db", 5_000)
+        large = await _build(Path(tmp) / "large.db", sizes.large_members, now, sizes.days)
         try:
-            value = await _query_ms(large, 5_000)
+            value = await _query_ms(large, sizes.large_members, today, sizes.queries, sizes.warm_queries)
         finally:
             await large.close()
-    return result("streak_query_ms", value, "ms", baseline)
+    line = result("streak_query_ms", value, "ms", baseline)
+    line["rows"] = sizes.large_members * sizes.days
+    line["baseline_rows"] = sizes.small_members * sizes.days
+    return line
 
 
 # --------------------------------------------------------------------------- checkin_burst_ack_p99_ms
 
-BURST = 300
-BURSTS = 3  # measured bursts per run; two runs per side in ABBA order
 TOKEN = "bench-token"
 ACK_LIMIT_MS = 3000.0
 GUILD_READY_TIMEOUT = 0.01
@@ -191,16 +217,17 @@ def bare_bot() -> commands.Bot:
     return bot
 
 
-def our_bot_factory(database: Path) -> BotFactory:
+def our_bot_factory(database: Path, clock: Clock | None = None) -> BotFactory:
+    """Our bot on ``database`` and ``clock`` (default: the real one), with a key of its own."""
     from bot.app import create_bot
     from bot.core.crypto import generate_key
-    from bot.core.settings import Settings
 
     key = generate_key()
 
     def build() -> commands.Bot:
-        settings = Settings(database_path=database, discord_token=TOKEN, encryption_key=key)
-        bot = create_bot(settings, clock=None)
+        bot = create_bot(
+            settings(database_path=database, discord_token=TOKEN, encryption_key=key), clock=clock
+        )
         bot._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
         return bot
 
@@ -251,14 +278,15 @@ async def _press_and_submit(
 
 
 async def _burst_ack(
-    build: BotFactory, expect: Callable[[str], bool], *, ours: bool
+    build: BotFactory, expect: Callable[[str], bool], *, ours: bool, sizes: Sizes | None = None
 ) -> tuple[list[float], float]:
     """(p99 of each measured burst, worst single ack) in milliseconds."""
+    sizes = sizes or Sizes()
     async with LoopbackDiscord() as fake:
         guild = fake.add_guild(
             name="Benchmark Group",
             channels=["general", "checkins", "skills", "wins", "pairs", "alerts"],
-            members=BURST,
+            members=sizes.burst,
             admins=1,
         )
         bot = build()
@@ -269,7 +297,7 @@ async def _burst_ack(
             members = guild.regular_members
             await _press_and_submit(fake, guild, post, members[:5])  # warm lazy imports and connections
             p99s, worst = [], 0.0
-            for burst in range(BURSTS + 1):
+            for burst in range(sizes.bursts + 1):
                 if ours:
                     await bot.db.execute("DELETE FROM checkins")  # type: ignore[attr-defined]
                 pressed, submitted = await _press_and_submit(fake, guild, post, members)
@@ -296,28 +324,31 @@ def _ours_saved(content: str) -> bool:
     return content.startswith("Saved your check-in for today") and "Kept private" in content
 
 
-async def _checkin_burst() -> dict[str, Any]:
+async def _checkin_burst(sizes: Sizes, clock: Clock) -> dict[str, Any]:
     bare: list[float] = []
     ours: list[float] = []
     worst = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-checkins-") as tmp:
         for run, side in enumerate(("bare", "ours", "ours", "bare")):
             if side == "bare":
-                p99s, _ = await _burst_ack(bare_bot, lambda c: c == "ok", ours=False)
+                p99s, _ = await _burst_ack(bare_bot, lambda c: c == "ok", ours=False, sizes=sizes)
                 bare += p99s
             else:
-                build = our_bot_factory(Path(tmp) / f"burst{run}.db")
-                p99s, run_worst = await _burst_ack(build, _ours_saved, ours=True)
+                build = our_bot_factory(Path(tmp) / f"burst{run}.db", clock)
+                p99s, run_worst = await _burst_ack(build, _ours_saved, ours=True, sizes=sizes)
                 ours += p99s
                 worst = max(worst, run_worst)
     line = result("checkin_burst_ack_p99_ms", statistics.median(ours), "ms", statistics.median(bare))
+    line["members"] = sizes.burst
     line["max_ms"] = round(worst, 3)
     line["over_3s"] = worst > ACK_LIMIT_MS
     return line
 
 
-def run() -> list[dict[str, Any]]:
-    return [asyncio.run(_streak_query()), asyncio.run(_checkin_burst())]
+def run(*, tiny: bool = False, start: datetime | None = None) -> list[dict[str, Any]]:
+    sizes = TINY if tiny else Sizes()
+    clock = clock_at(start)
+    return [asyncio.run(_streak_query(sizes, clock.now())), asyncio.run(_checkin_burst(sizes, clock))]
 
 
 if __name__ == "__main__":

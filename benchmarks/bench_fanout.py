@@ -23,24 +23,31 @@
 The rows are enqueued before the bot starts, as the scheduler's reminder handler would enqueue
 them at 09:00 (one row per member, in the handler's transaction). Sizes: ``FANOUT_MEMBERS``,
 ``FANOUT_CRASH_MEMBERS`` (default 300 each run, to keep ``make bench`` to a few minutes),
-``FANOUT_OUTAGE_MEMBERS`` (default 500).
+``FANOUT_OUTAGE_MEMBERS`` (default 500). Tiny: 10 members, one crash run.
+
+Every bot runs on the benchmark's clock (``start``, default now): the bot processes are handed
+its offset from the wall clock, so a restarted process carries on the same timeline. They run in
+a temporary folder, never reading a ``.env``, forked from a server that imported the bot once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from benchmarks import result
+from benchmarks import clock_at, clock_from_us, offset_us, pg_url, result, settings
+from bot.core.clock import Clock, ShiftedClock
 from tests.support.loopback import LoopbackDiscord, pointed_at
 
 TOKEN = "bench-token"
@@ -48,7 +55,7 @@ GLOBAL_LIMIT = 50
 DM_ROUTE = "POST /users/@me/channels"
 FIRST_USER = 900_000_000_000_000_000
 REMINDER = "Good morning. A minute to check in? `/checkin now` when you're ready."
-ROOT = Path(__file__).resolve().parent.parent
+OUTAGE_S = 60
 _KEY = ""
 
 
@@ -65,21 +72,55 @@ def _size(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+@dataclass(frozen=True)
+class Sizes:
+    members: int
+    crash_members: int
+    outage_members: int
+    crash_runs: int = 5
+    crash_settle_s: float = 1.0  # after the last delivery, time for a duplicate to show up
+
+
+def _sizes(tiny: bool) -> Sizes:
+    if tiny:
+        return Sizes(members=10, crash_members=10, outage_members=10, crash_runs=1, crash_settle_s=0.2)
+    return Sizes(
+        members=_size("FANOUT_MEMBERS", 2000),
+        crash_members=_size("FANOUT_CRASH_MEMBERS", 300),
+        outage_members=_size("FANOUT_OUTAGE_MEMBERS", 500),
+    )
+
+
 # --------------------------------------------------------------------------- the bot process
 
+# Bot processes are forked from a server that has already imported the bot (multiprocessing's
+# forkserver, a clean process of its own): each is still a separate process that SIGKILL stops
+# dead, without paying a second of imports at every start and restart.
+_FORKS = multiprocessing.get_context("forkserver")
 
-def _child(port: int, database: str) -> None:
-    """``python -m benchmarks.bench_fanout --child PORT DB``: our bot, the real clock, forever."""
+
+def _child(port: int, database: str, clock_offset: int, key: str, cwd: str) -> None:
+    """In the bot process: our bot against the fake on ``port``, forever (until killed).
+
+    ``database`` is a SQLite path or a ``postgresql://`` URL; the bot runs on the benchmark's
+    clock (``clock_offset`` microseconds off the wall clock, the same across restarts), in
+    ``cwd`` (a temporary folder: no ``.env`` there), with its output discarded.
+    """
     from bot.app import create_bot
-    from bot.core.settings import Settings
 
-    key = os.environ["BENCH_ENCRYPTION_KEY"]  # a live token needs one; the same across restarts
+    os.chdir(cwd)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    where: dict[str, Any] = (
+        {"database_url": database} if "://" in database else {"database_path": Path(database)}
+    )
 
     async def main() -> None:
         base = f"http://127.0.0.1:{port}"
         with pointed_at(f"{base}/api/v10", f"ws://127.0.0.1:{port}/gateway"):
             bot = create_bot(
-                Settings(database_path=Path(database), discord_token=TOKEN, encryption_key=key), clock=None
+                settings(**where, discord_token=TOKEN, encryption_key=key), clock=clock_from_us(clock_offset)
             )
             bot._connection.guild_ready_timeout = 0.01
             await bot.start(TOKEN)
@@ -87,79 +128,68 @@ def _child(port: int, database: str) -> None:
     asyncio.run(main())
 
 
-def _child_url(port: int, url: str) -> None:
-    """``python -m benchmarks.bench_fanout --child-url PORT DATABASE_URL``: as ``_child``, any backend."""
-    from bot.app import create_bot
-    from bot.core.settings import Settings
+async def _spawn(port: int, database: Path | str, clock: ShiftedClock, cwd: Path) -> BaseProcess:
+    """Our bot in a process of its own; the same key every time (a restart reads its notes)."""
+    from bot.app import discover_extensions
 
-    key = os.environ["BENCH_ENCRYPTION_KEY"]
-
-    async def main() -> None:
-        base = f"http://127.0.0.1:{port}"
-        with pointed_at(f"{base}/api/v10", f"ws://127.0.0.1:{port}/gateway"):
-            bot = create_bot(Settings(database_url=url, discord_token=TOKEN, encryption_key=key), clock=None)
-            bot._connection.guild_ready_timeout = 0.01
-            await bot.start(TOKEN)
-
-    asyncio.run(main())
-
-
-async def _spawn(port: int, database: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.bench_fanout",
-        "--child",
-        str(port),
-        str(database),
-        cwd=ROOT,
-        env={**os.environ, "BENCH_ENCRYPTION_KEY": _key()},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+    _FORKS.set_forkserver_preload(["bot.app", "tests.support.loopback", *discover_extensions()])
+    process = _FORKS.Process(
+        target=_child, args=(port, str(database), offset_us(clock), _key(), str(cwd)), daemon=True
     )
+    await asyncio.to_thread(process.start)
+    return process
 
 
-async def _kill(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
+def _alive(process: BaseProcess) -> None:
+    """Raise at once when the bot process died by itself (instead of waiting out a timeout)."""
+    if process.exitcode is not None:
+        raise RuntimeError(f"the bot process exited by itself (exit code {process.exitcode})")
+
+
+async def _kill(process: BaseProcess) -> None:
+    if process.exitcode is None:
         process.kill()  # SIGKILL: no shutdown code runs
-        await process.wait()
+    await asyncio.to_thread(process.join)
 
 
 # --------------------------------------------------------------------------- arranging
 
 
-async def _enqueue(database: Path, members: int, clock: Any = None) -> None:
-    """The reminder handler's work at 09:00: one outbox row per member due a DM."""
+async def _enqueue(database: Path | str, members: int, clock: Clock) -> None:
+    """The reminder handler's work at 09:00: one outbox row per member due a DM, due now.
+
+    ``database`` is a SQLite path or a ``postgresql://`` URL.
+    """
     from bot.app import create_bot
-    from bot.core.outbox import PRIORITY_DM
-    from bot.core.settings import Settings
+    from bot.core.outbox import PRIORITY_DM, nonce_for_key
 
-    bot = create_bot(Settings(database_path=database), clock=clock)
+    where = {"database_url": database} if isinstance(database, str) else {"database_path": database}
+    bot = create_bot(settings(**where), clock=clock)
     await bot.db.connect()
-    await bot.db.migrate()
-    now = bot.clock.now()
-    payload = bot.outbox.payload(REMINDER)
-    async with bot.db.transaction() as tx:
-        for n in range(members):
-            user_id = FIRST_USER + n
-            key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
-            from bot.core.outbox import nonce_for_key
-
-            await bot.outbox.repo.add(
-                tx,
-                guild_id=1,
-                kind="checkin:remind",
-                dedupe_key=key,
-                nonce=nonce_for_key(key),
-                priority=PRIORITY_DM,
-                channel_id=None,
-                user_id=user_id,
-                payload=payload,
-                ref="",
-                due_at=now,
-                now=now,
-            )
-    await bot.db.close()
+    try:
+        await bot.db.migrate()
+        now = bot.clock.now()
+        payload = bot.outbox.payload(REMINDER)
+        async with bot.db.transaction() as tx:
+            for n in range(members):
+                user_id = FIRST_USER + n
+                key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
+                await bot.outbox.repo.add(
+                    tx,
+                    guild_id=1,
+                    kind="checkin:remind",
+                    dedupe_key=key,
+                    nonce=nonce_for_key(key),
+                    priority=PRIORITY_DM,
+                    channel_id=None,
+                    user_id=user_id,
+                    payload=payload,
+                    ref="",
+                    due_at=now,
+                    now=now,
+                )
+    finally:
+        await bot.db.close()
 
 
 def _fake(clock: Callable[[], float] = time.perf_counter, *, point: bool = False) -> LoopbackDiscord:
@@ -195,117 +225,71 @@ def _statuses(database: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------- fanout_rate_ratio
 
 
-async def _rate(members: int, tmp: Path) -> list[dict[str, Any]]:
-    database = tmp / "rate.db"
-    await _enqueue(database, members)
+async def _fan_out(
+    database: Path | str, members: int, clock: ShiftedClock, cwd: Path
+) -> tuple[float, LoopbackDiscord]:
+    """Enqueue, start our bot process, time the fan-out; (deliveries per second, the fake)."""
+    await _enqueue(database, members, clock)
     async with _fake() as fake:
         fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
-        process = await _spawn(fake.port, database)
+        process = await _spawn(fake.port, database, clock, cwd)
         try:
-            started = await _wait_until(lambda: fake.stats.requests[DM_ROUTE] > 0, within=60, poll=0.001)
+            started = await _wait_until(
+                lambda: fake.stats.requests[DM_ROUTE] > 0 or process.exitcode is not None,
+                within=60,
+                poll=0.001,
+            )
             t_first = time.perf_counter()
+            _alive(process)
             if not started:
                 raise RuntimeError("the bot never started the fan-out")
             done = await _wait_until(
-                lambda: fake.stats.messages_created >= members, within=members / 10 + 60, poll=0.005
+                lambda: fake.stats.messages_created >= members or process.exitcode is not None,
+                within=members / 10 + 60,
+                poll=0.005,
             )
+            _alive(process)
             t_last = time.perf_counter()
         finally:
             await _kill(process)
-        if not done:
-            raise RuntimeError(f"only {fake.stats.messages_created} of {members} delivered")
-        per_second = members / (t_last - t_first)
-        ceiling = GLOBAL_LIMIT / 2  # two requests per delivery
-        return [
-            result("fanout_rate_ratio", per_second, "deliveries/s", ceiling),
-            result("fanout_429_count", fake.stats.rate_limited, "responses"),
-            result("fanout_invalid_requests", fake.stats.invalid_requests, "requests"),
-            result("fanout_members", members, "members"),
-        ]
+    if not done:
+        raise RuntimeError(f"only {fake.stats.messages_created} of {members} delivered")
+    return members / (t_last - t_first), fake
+
+
+async def _rate(members: int, tmp: Path, clock: ShiftedClock) -> list[dict[str, Any]]:
+    per_second, fake = await _fan_out(tmp / "rate.db", members, clock, tmp)
+    ceiling = GLOBAL_LIMIT / 2  # two requests per delivery
+    return [
+        result("fanout_rate_ratio", per_second, "deliveries/s", ceiling),
+        result("fanout_429_count", fake.stats.rate_limited, "responses"),
+        result("fanout_invalid_requests", fake.stats.invalid_requests, "requests"),
+        result("fanout_members", members, "members"),
+    ]
 
 
 # --------------------------------------------------------------------------- fanout_rate_ratio_pg
 
 
-async def _enqueue_url(url: str, members: int) -> None:
-    """As :func:`_enqueue`, into the database ``url`` names."""
-    from bot.app import create_bot
-    from bot.core.outbox import PRIORITY_DM, nonce_for_key
-    from bot.core.settings import Settings
-
-    bot = create_bot(Settings(database_url=url))
-    await bot.db.connect()
-    await bot.db.migrate()
-    now = bot.clock.now()
-    payload = bot.outbox.payload(REMINDER)
-    try:
-        async with bot.db.transaction() as tx:
-            for n in range(members):
-                user_id = FIRST_USER + n
-                key = f"checkin:remind:1@{int(now.timestamp())}:u{user_id}"
-                await bot.outbox.repo.add(
-                    tx,
-                    guild_id=1,
-                    kind="checkin:remind",
-                    dedupe_key=key,
-                    nonce=nonce_for_key(key),
-                    priority=PRIORITY_DM,
-                    channel_id=None,
-                    user_id=user_id,
-                    payload=payload,
-                    ref="",
-                    due_at=now,
-                    now=now,
-                )
-    finally:
-        await bot.db.close()
-
-
-async def _rate_pg(members: int, sqlite: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _rate_pg(
+    members: int, sqlite: list[dict[str, Any]], tmp: Path, clock: ShiftedClock
+) -> list[dict[str, Any]]:
     """``fanout_rate_ratio_pg``: the ``_rate`` workload with the bot process on PostgreSQL."""
     from bot.db.url import redact
-    from tests.support.pg import PG_URL, fresh_schema, unavailable_reason
+    from tests.support.pg import fresh_schema, unavailable_reason
 
     metric = "fanout_rate_ratio_pg"
-    reason = await asyncio.to_thread(unavailable_reason)
+    url = pg_url()
+    reason = await asyncio.to_thread(unavailable_reason, url)
     if reason is not None:
-        return [{"metric": metric, "skipped": f"PostgreSQL does not answer at {redact(PG_URL)}: {reason}"}]
+        return [{"metric": metric, "skipped": f"PostgreSQL does not answer at {redact(url)}: {reason}"}]
     sqlite_rate = next((line["value"] for line in sqlite if line.get("metric") == "fanout_rate_ratio"), None)
     try:
-        with fresh_schema() as url:
-            await _enqueue_url(url, members)
-            async with _fake() as fake:
-                fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "benchmarks.bench_fanout",
-                    "--child-url",
-                    str(fake.port),
-                    url,
-                    cwd=ROOT,
-                    env={**os.environ, "BENCH_ENCRYPTION_KEY": _key()},
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
-                )
-                try:
-                    started = await _wait_until(
-                        lambda: fake.stats.requests[DM_ROUTE] > 0, within=60, poll=0.001
-                    )
-                    t_first = time.perf_counter()
-                    if not started:
-                        raise RuntimeError("the bot never started the fan-out")
-                    done = await _wait_until(
-                        lambda: fake.stats.messages_created >= members, within=members / 10 + 60, poll=0.005
-                    )
-                    t_last = time.perf_counter()
-                finally:
-                    await _kill(process)
-                if not done:
-                    raise RuntimeError(f"only {fake.stats.messages_created} of {members} delivered")
-    except Exception as error:
+        with fresh_schema(url) as schema:
+            per_second, fake = await _fan_out(schema, members, clock, tmp)
+    except Exception as error:  # a crash on PostgreSQL; the SQLite figures still stand
         return [{"metric": metric, "error": f"{type(error).__name__}: {error}"}]
-    line = result(metric, members / (t_last - t_first), "deliveries/s", GLOBAL_LIMIT / 2)
+    line = result(metric, per_second, "deliveries/s", GLOBAL_LIMIT / 2)
     line["sqlite_value"] = sqlite_rate  # the SQLite figure from this same run, side by side
     return [
         line,
@@ -317,23 +301,32 @@ async def _rate_pg(members: int, sqlite: list[dict[str, Any]]) -> list[dict[str,
 # --------------------------------------------------------------------------- crash runs
 
 
-async def _crash_once(members: int, tmp: Path, run: int, rng: random.Random) -> tuple[int, int, int]:
+async def _crash_once(
+    members: int, tmp: Path, run: int, rng: random.Random, clock: ShiftedClock, settle_s: float
+) -> tuple[int, int, int]:
     database = tmp / f"crash{run}.db"
-    await _enqueue(database, members)
+    await _enqueue(database, members, clock)
     share = rng.uniform(0.1, 0.9)
     async with _fake() as fake:
         fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
-        process = await _spawn(fake.port, database)
+        process = await _spawn(fake.port, database, clock, tmp)
         try:
             await _wait_until(
-                lambda: fake.stats.messages_created >= members * share, within=members / 10 + 60
+                lambda: fake.stats.messages_created >= members * share or process.exitcode is not None,
+                within=members / 10 + 60,
             )
+            _alive(process)
             await _kill(process)
-            process = await _spawn(fake.port, database)
-            await _wait_until(lambda: _delivered(fake, members) >= members, within=members / 10 + 60)
+            process = await _spawn(fake.port, database, clock, tmp)
+            # Whoever is still missing after this counts as lost.
+            await _wait_until(
+                lambda: _delivered(fake, members) >= members or process.exitcode is not None,
+                within=members / 10 + 60,
+            )
+            _alive(process)
             # Give a duplicate every chance to show up before counting.
             await _wait_until(lambda: _statuses(database).get("sent", 0) >= members, within=30, poll=0.2)
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(settle_s)
         finally:
             await _kill(process)
         counts = _per_member(fake, members)
@@ -342,11 +335,11 @@ async def _crash_once(members: int, tmp: Path, run: int, rng: random.Random) -> 
         return duplicates, lost, fake.stats.nonce_duplicates
 
 
-async def _crashes(members: int, tmp: Path, runs: int = 5) -> list[dict[str, Any]]:
+async def _crashes(members: int, tmp: Path, clock: ShiftedClock, sizes: Sizes) -> list[dict[str, Any]]:
     rng = random.Random(9)
     duplicates = lost = caught = 0
-    for run in range(runs):
-        d, lost_now, caught_now = await _crash_once(members, tmp, run, rng)
+    for run in range(sizes.crash_runs):
+        d, lost_now, caught_now = await _crash_once(members, tmp, run, rng, clock, sizes.crash_settle_s)
         duplicates += d
         lost += lost_now
         caught += caught_now
@@ -363,34 +356,34 @@ async def _crashes(members: int, tmp: Path, runs: int = 5) -> list[dict[str, Any
 
 
 class _SimClock:
-    """Wall time plus simulated seconds skipped; the fake's clock is the same skew on perf_counter."""
+    """The benchmark's clock plus simulated seconds skipped; the fake's is the same skew on perf_counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Clock) -> None:
+        self.base = base
         self.ahead = 0.0
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.ahead)
+        return self.base.now() + timedelta(seconds=self.ahead)
 
     def monotonic(self) -> float:
         return time.perf_counter() + self.ahead
 
 
-async def _outage(members: int, tmp: Path) -> list[dict[str, Any]]:
+async def _outage(members: int, tmp: Path, clock: Clock) -> list[dict[str, Any]]:
     from bot.app import create_bot
-    from bot.core.settings import Settings
     from tests.support.loopback import running
 
     database = tmp / "outage.db"
-    sim = _SimClock()
+    sim = _SimClock(clock)
     await _enqueue(database, members, clock=sim)
     async with LoopbackDiscord(global_limit=GLOBAL_LIMIT, clock=sim.monotonic) as fake:
         fake.add_guild(name="Fan-out", channels=["general"], members=12, admins=1)
-        bot = create_bot(Settings(database_path=database), clock=sim, guild_ready_timeout=0.01)
+        bot = create_bot(settings(database_path=database), clock=sim, guild_ready_timeout=0.01)
         async with running(bot, ready_within=30):
             assert bot._scheduler_start is not None
             drain = asyncio.create_task(bot.outbox.drain())
             await _wait_until(lambda: fake.stats.messages_created >= members // 2, within=members)
-            fake.fail_for(60, status=503)  # in the fake's (simulated) seconds
+            fake.fail_for(OUTAGE_S, status=503)  # in the fake's (simulated) seconds
             failed_at = sim.monotonic()
             await drain
             rounds = 0
@@ -409,34 +402,31 @@ async def _outage(members: int, tmp: Path) -> list[dict[str, Any]]:
     return [
         result("outage_recovered", 1.0 if exactly_once else 0.0, "bool"),
         result("outage_faults_answered", fake.stats.faults_injected, "responses"),
-        result("outage_simulated_s", outage_seconds, "s"),
+        # From the first 503 until every row settled, beside the outage itself.
+        result("outage_simulated_s", outage_seconds, "s", OUTAGE_S),
     ]
 
 
 # --------------------------------------------------------------------------- entry point
 
 
-async def _run_all() -> list[dict[str, Any]]:
+async def _run_all(sizes: Sizes, clock: ShiftedClock) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-        lines += await _rate(_size("FANOUT_MEMBERS", 2000), Path(tmp))
-        lines += await _rate_pg(_size("FANOUT_MEMBERS", 2000), lines)
-        lines += await _crashes(_size("FANOUT_CRASH_MEMBERS", 300), Path(tmp))
-        lines += await _outage(_size("FANOUT_OUTAGE_MEMBERS", 500), Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as name:
+        tmp = Path(name)
+        lines += await _rate(sizes.members, tmp, clock)
+        lines += await _rate_pg(sizes.members, lines, tmp, clock)
+        lines += await _crashes(sizes.crash_members, tmp, clock, sizes)
+        lines += await _outage(sizes.outage_members, tmp, clock)
     return lines
 
 
-def run() -> list[dict[str, Any]]:
-    return asyncio.run(_run_all())
+def run(*, tiny: bool = False, start: datetime | None = None) -> list[dict[str, Any]]:
+    return asyncio.run(_run_all(_sizes(tiny), clock_at(start)))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]), sys.argv[3])
-    elif len(sys.argv) == 4 and sys.argv[1] == "--child-url":
-        _child_url(int(sys.argv[2]), sys.argv[3])
-    else:
-        import json
+    import json
 
-        for line in run():
-            print(json.dumps(line), flush=True)
+    for line in run():
+        print(json.dumps(line), flush=True)

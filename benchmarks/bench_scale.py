@@ -15,6 +15,10 @@
   Discord runs in this process, so its memory is in neither number. Member cache policy: ours
   uses discord.py's default for the members intent (every member cached), because reminders,
   celebrations and pairing look members up by id; the baseline does the same.
+
+The schedules are due after the benchmark's start (``start``, default now), and our bot runs on
+the benchmark's clock, in this process and in the memory subprocess alike. Tiny: 200 schedules,
+one measured start per side; 3 guilds of 5 members.
 """
 
 from __future__ import annotations
@@ -29,30 +33,41 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks import result
+from benchmarks import clock_at, clock_from_us, offset_us, result, settings
+from bot.core.clock import Clock, ShiftedClock
 
 TOKEN = "bench-token"
-SCHEDULES = 100_000
 SCHEDULE_GUILDS = 1_000
-STARTUP_RUNS = 5
-RSS_GUILDS = 1_000
-RSS_MEMBERS = 50
 GUILD_READY_TIMEOUT = 0.01
 REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    schedules: int = 100_000
+    startup_runs: int = 5
+    rss_guilds: int = 1_000
+    rss_members: int = 50
+
+
+TINY = Sizes(schedules=200, startup_runs=1, rss_guilds=3, rss_members=5)
 
 
 # --------------------------------------------------------------------------- start-up
 
 
-def _fill_schedules(database: Path, count: int) -> None:
-    """Insert ``count`` daily schedules directly, as many groups' features would have made them."""
+def _fill_schedules(database: Path, count: int, now: datetime) -> None:
+    """Insert ``count`` daily schedules directly, as many groups' features would have made them.
+
+    All fall due from two hours after ``now`` on, so the start-up catch-up finds nothing due.
+    """
     from bot.db import to_db_time
 
-    now = datetime.now(UTC)
     rows = []
     for i in range(count):
         due = now + timedelta(hours=2) + timedelta(seconds=i % 86_400)
@@ -76,15 +91,14 @@ def _fill_schedules(database: Path, count: int) -> None:
         )
 
 
-async def _start_once(database: Path) -> float:
+async def _start_once(database: Path, clock: Clock) -> float:
     from bot.app import create_bot
-    from bot.core.settings import Settings
     from tests.support.loopback import LoopbackDiscord, running
 
     async with LoopbackDiscord() as fake:
         fake.add_guild(name="Benchmark Group", channels=["general"], members=12, admins=1)
         bot = create_bot(
-            Settings(database_path=database), clock=None, guild_ready_timeout=GUILD_READY_TIMEOUT
+            settings(database_path=database), clock=clock, guild_ready_timeout=GUILD_READY_TIMEOUT
         )
         started = time.perf_counter()
         async with running(bot, TOKEN, ready_within=60):
@@ -94,20 +108,26 @@ async def _start_once(database: Path) -> float:
             return time.perf_counter() - started
 
 
-async def _startup(database: Path) -> float:
-    await _start_once(database)  # warm-up: migrations, command sync, imports
-    return statistics.median([await _start_once(database) for _ in range(STARTUP_RUNS)])
+async def _startup(database: Path, clock: Clock, runs: int) -> float:
+    await _start_once(database, clock)  # warm-up: migrations, command sync, imports
+    return statistics.median([await _start_once(database, clock) for _ in range(runs)])
 
 
-async def _startup_pair(tmp: Path) -> tuple[float, float, int]:
+async def _startup_pair(tmp: Path, sizes: Sizes, clock: Clock) -> tuple[float, float, int]:
     empty = tmp / "empty.db"
     full = tmp / "full.db"
-    empty_s = await _startup(empty)
-    await _start_once(full)  # create and migrate, then fill
-    _fill_schedules(full, SCHEDULES)
-    full_s = await _startup(full)
+    empty_s = await _startup(empty, clock, sizes.startup_runs)
+    await _start_once(full, clock)  # create and migrate, then fill
+    _fill_schedules(full, sizes.schedules, clock.now())
+    full_s = await _startup(full, clock, sizes.startup_runs)
     with sqlite3.connect(full) as conn:
         rows = int(conn.execute("SELECT count(*) FROM schedules").fetchone()[0])
+        # Due later on the benchmark's clock: a bot reading another clock would catch them up.
+        ran = conn.execute(
+            "SELECT count(*) FROM send_ledger JOIN schedules USING (schedule_id) WHERE kind = 'bench:noop'"
+        ).fetchone()[0]
+    if ran:
+        raise RuntimeError(f"start-up ran {ran} schedules that were not due yet")
     return full_s, empty_s, rows
 
 
@@ -124,7 +144,7 @@ def _vm_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _child(kind: str, api_base: str, gateway_url: str, database: str) -> dict[str, Any]:
+async def _child(kind: str, api_base: str, gateway_url: str, database: str, clock: Clock) -> dict[str, Any]:
     """Runs in the subprocess: connect one bot to the parent's loopback Discord, report VmRSS."""
     import discord
     from discord.ext import commands
@@ -137,9 +157,8 @@ async def _child(kind: str, api_base: str, gateway_url: str, database: str) -> d
     client: commands.Bot
     if kind == "ours":
         from bot.app import create_bot
-        from bot.core.settings import Settings
 
-        client = create_bot(Settings(database_path=Path(database)), clock=None, intents=intents)
+        client = create_bot(settings(database_path=Path(database)), clock=clock, intents=intents)
     else:
         client = commands.Bot(command_prefix="!", intents=intents, help_command=None)
     client._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
@@ -161,13 +180,13 @@ async def _child(kind: str, api_base: str, gateway_url: str, database: str) -> d
             }
 
 
-async def _rss(kind: str, tmp: Path) -> dict[str, Any]:
+async def _rss(kind: str, tmp: Path, sizes: Sizes, clock: ShiftedClock) -> dict[str, Any]:
     from tests.support.loopback import LoopbackDiscord
 
     async with LoopbackDiscord(point_discord=False, global_limit=0) as fake:
-        for index in range(RSS_GUILDS):
+        for index in range(sizes.rss_guilds):
             fake.add_guild(
-                name=f"Group {index}", channels=["general", "check-ins"], members=RSS_MEMBERS, admins=1
+                name=f"Group {index}", channels=["general", "check-ins"], members=sizes.rss_members, admins=1
             )
         command = [
             sys.executable,
@@ -178,12 +197,16 @@ async def _rss(kind: str, tmp: Path) -> dict[str, Any]:
             fake.api_base,
             fake.gateway_url,
             str(tmp / f"{kind}.db"),
+            str(offset_us(clock)),
         ]
+        # In the temporary folder, not the repository: a developer's .env is nobody's benchmark.
+        pythonpath = os.pathsep.join(filter(None, (REPO_ROOT, os.environ.get("PYTHONPATH"))))
         process = await asyncio.create_subprocess_exec(
             *command,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=REPO_ROOT,
+            cwd=tmp,
+            env={**os.environ, "PYTHONPATH": pythonpath},
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), 600)
         if process.returncode != 0:
@@ -195,37 +218,39 @@ async def _rss(kind: str, tmp: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- entry point
 
 
-async def _run_all() -> list[dict[str, Any]]:
+async def _run_all(sizes: Sizes, clock: ShiftedClock) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as name:
         tmp = Path(name)
-        full_s, empty_s, rows = await _startup_pair(tmp)
+        full_s, empty_s, rows = await _startup_pair(tmp, sizes, clock)
         line = result("startup_s_100k_schedules", full_s, "s", empty_s)
         line["schedules"] = rows
         line["note"] = "difference is the start-up PRAGMA quick_check over a 21 MB file, not the scheduler"
         lines.append(line)
 
-        bare = await _rss("bare", tmp)
-        ours = await _rss("ours", tmp)
-        expected_members = RSS_GUILDS * (RSS_MEMBERS + 2)  # + the admin and the bot itself
+        bare = await _rss("bare", tmp, sizes, clock)
+        ours = await _rss("ours", tmp, sizes, clock)
+        expected_members = sizes.rss_guilds * (sizes.rss_members + 2)  # + the admin and the bot itself
         for measured in (bare, ours):
-            if measured["guilds"] != RSS_GUILDS or measured["members"] != expected_members:
+            if measured["guilds"] != sizes.rss_guilds or measured["members"] != expected_members:
                 raise RuntimeError(f"not every guild/member arrived: {measured}")
         line = result("rss_mb_1000_guilds", ours["rss_mb"], "MB", bare["rss_mb"])
+        line["guilds"] = sizes.rss_guilds
         line["members_cached"] = ours["members"]
         line["member_cache"] = "discord.py default for Intents.members: every member (both bots)"
         lines.append(line)
     return lines
 
 
-def run() -> list[dict[str, Any]]:
-    return asyncio.run(_run_all())
+def run(*, tiny: bool = False, start: datetime | None = None) -> list[dict[str, Any]]:
+    return asyncio.run(_run_all(TINY if tiny else Sizes(), clock_at(start)))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+    if len(sys.argv) == 7 and sys.argv[1] == "--child":
         with contextlib.redirect_stderr(sys.stderr):
-            report = asyncio.run(_child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+            child_clock = clock_from_us(sys.argv[6])
+            report = asyncio.run(_child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], child_clock))
         print(json.dumps(report), flush=True)
     else:
         print("\n".join(json.dumps(line) for line in run()))

@@ -12,7 +12,8 @@
 
 Both bots and the fake share one event loop in this process, so the fake's own work is in the
 numbers for both sides alike. ``guild_ready_timeout`` is set to the same 10 ms on both
-(discord.py's default adds 2 s of waiting to every start).
+(discord.py's default adds 2 s of waiting to every start). Ours runs on the benchmark's clock
+(``start``, default now). Tiny: one connect per side, bursts of 5, one measured burst.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +32,25 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from benchmarks import result
+from benchmarks import clock_at, result, settings
+from bot.core.clock import Clock
 from tests.support.loopback import FakeGuild, LoopbackDiscord, running
 
 GUILD_READY_TIMEOUT = 0.01  # all GUILD_CREATEs arrive back to back on loopback
-CONNECT_RUNS = 7
-BURST = 300
-BURSTS = 5
 TOKEN = "bench-token"
 SETTLE_S = 0.2
 
 BotFactory = Callable[[], commands.Bot]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    connect_runs: int = 7
+    burst: int = 300
+    bursts: int = 5
+
+
+TINY = Sizes(connect_runs=1, burst=5, bursts=1)
 
 
 def _quiet(bot: commands.Bot) -> commands.Bot:
@@ -60,17 +71,17 @@ def bare_bot() -> commands.Bot:
     return _quiet(bot)
 
 
-def our_bot_factory(database: Path) -> BotFactory:
-    """Ours, built the way ``python -m bot`` builds it (imported late: it may not exist yet)."""
+def our_bot_factory(database: Path, clock: Clock | None = None) -> BotFactory:
+    """Ours, built the way ``python -m bot`` builds it, on ``clock`` (default: the real one)."""
     from bot.app import create_bot
     from bot.core.crypto import generate_key
-    from bot.core.settings import Settings
 
     key = generate_key()  # a bot with a token needs a key; the benchmark makes its own (no .env)
 
     def build() -> commands.Bot:
-        settings = Settings(database_path=database, discord_token=TOKEN, encryption_key=key)
-        return _quiet(create_bot(settings, clock=None))
+        return _quiet(
+            create_bot(settings(database_path=database, discord_token=TOKEN, encryption_key=key), clock=clock)
+        )
 
     return build
 
@@ -104,9 +115,9 @@ async def _connect_once(build: BotFactory) -> float:
         return elapsed * 1000
 
 
-async def _connect_ready(build: BotFactory) -> float:
+async def _connect_ready(build: BotFactory, runs: int) -> float:
     await _connect_once(build)  # warm-up: imports, and for ours the database
-    return statistics.median([await _connect_once(build) for _ in range(CONNECT_RUNS)])
+    return statistics.median([await _connect_once(build) for _ in range(runs)])
 
 
 # --------------------------------------------------------------------------- interaction_ack_p99_ms
@@ -116,9 +127,11 @@ def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-async def _ack_p99(build: BotFactory, expect: Callable[[str], bool], *, configure: bool) -> float:
+async def _ack_p99(
+    build: BotFactory, expect: Callable[[str], bool], *, configure: bool, sizes: Sizes
+) -> float:
     async with LoopbackDiscord() as fake:
-        guild = _arrange(fake, admins=BURST)
+        guild = _arrange(fake, admins=sizes.burst)
         bot = build()
         async with running(bot, TOKEN, ready_within=30):
             admins = guild.admins
@@ -136,7 +149,7 @@ async def _ack_p99(build: BotFactory, expect: Callable[[str], bool], *, configur
             p99s = []
             # One unmeasured burst first: it opens the pool of HTTP connections the callbacks
             # use (about a second for the first 300 on either bot), which a running bot has.
-            for burst in range(BURSTS + 1):
+            for burst in range(sizes.bursts + 1):
                 payloads = [fake.slash_payload(guild, admin, "setup show") for admin in admins]
                 ids = await fake.inject_interactions(payloads)
                 records = await fake.wait_for_callbacks(ids, within=60)
@@ -166,31 +179,20 @@ def _bare_replied(content: str) -> bool:
 # --------------------------------------------------------------------------- entry point
 
 
-def _bot_app_available() -> bool:
-    try:
-        import bot.app  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-async def _run_all() -> list[dict[str, Any]]:
-    lines: list[dict[str, Any]] = []
-    bare_connect = await _connect_ready(bare_bot)
-    bare_ack = await _ack_p99(bare_bot, _bare_replied, configure=False)
-    if not _bot_app_available():
-        for metric, unit in (("connect_ready_ms", "ms"), ("interaction_ack_p99_ms", "ms")):
-            baseline = bare_connect if metric == "connect_ready_ms" else bare_ack
-            lines.append({**result(metric, baseline, unit, baseline), "error": "bot.app not available yet"})
-        return lines
-
+async def _run_all(sizes: Sizes, clock: Clock) -> list[dict[str, Any]]:
+    bare_connect = await _connect_ready(bare_bot, sizes.connect_runs)
+    bare_ack = await _ack_p99(bare_bot, _bare_replied, configure=False, sizes=sizes)
     with tempfile.TemporaryDirectory(prefix="bench-transport-") as tmp:
-        ours_connect = await _connect_ready(our_bot_factory(Path(tmp) / "connect.db"))
-        ours_ack = await _ack_p99(our_bot_factory(Path(tmp) / "ack.db"), _ours_replied, configure=True)
-    lines.append(result("connect_ready_ms", ours_connect, "ms", bare_connect))
-    lines.append(result("interaction_ack_p99_ms", ours_ack, "ms", bare_ack))
-    return lines
+        ours_connect = await _connect_ready(
+            our_bot_factory(Path(tmp) / "connect.db", clock), sizes.connect_runs
+        )
+        ours_ack = await _ack_p99(
+            our_bot_factory(Path(tmp) / "ack.db", clock), _ours_replied, configure=True, sizes=sizes
+        )
+    ack = result("interaction_ack_p99_ms", ours_ack, "ms", bare_ack)
+    ack["interactions"] = sizes.burst
+    return [result("connect_ready_ms", ours_connect, "ms", bare_connect), ack]
 
 
-def run() -> list[dict[str, Any]]:
-    return asyncio.run(_run_all())
+def run(*, tiny: bool = False, start: datetime | None = None) -> list[dict[str, Any]]:
+    return asyncio.run(_run_all(TINY if tiny else Sizes(), clock_at(start)))

@@ -10,7 +10,7 @@ import discord
 
 import cogs
 from bot.core.bot import ResilienceBot, ShardedResilienceBot
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, ShiftedClock, SystemClock
 from bot.core.outbox import OutboxConfig
 from bot.core.schedule_store import ShardFilter
 from bot.core.scheduler import Scheduler
@@ -58,10 +58,11 @@ def create_bot(
     """Build a ready-to-start bot. Nothing connects until it is started.
 
     With ``clock=None`` the real clock is used and APScheduler wakes the scheduler at each due
-    time. With a clock of your own (tests, the demo), nothing fires by itself: drive time with
-    ``await bot.scheduler.run_due(now)``.
+    time; so it does with a :class:`ShiftedClock` (the real clock's pace from another date, for
+    benchmarks). With any other clock of your own (tests, the demo), nothing fires by itself:
+    drive time with ``await bot.scheduler.run_due(now)``.
     """
-    real_time = clock is None
+    real_time = clock is None or isinstance(clock, ShiftedClock)
     clock = clock or SystemClock()
     db = open_database(settings)
     owned = settings.owned_shards

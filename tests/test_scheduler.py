@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.clock import FakeClock
+from bot.core.clock import FakeClock, ShiftedClock
 from bot.core.schedule_rules import Rule
 from bot.core.schedule_store import Schedule
 from bot.core.scheduler import WAKE_JOB_ID, Scheduler
@@ -238,6 +238,28 @@ async def test_alarm_is_armed_for_the_earliest_due_row(tmp_path):
         assert job is not None
         expected = await scheduler.repo.earliest_due()
         assert job.next_run_time == expected
+    finally:
+        await scheduler.stop()
+        await db.close()
+
+
+async def test_the_alarm_waits_in_the_clocks_own_time_when_it_runs_from_another_date(tmp_path):
+    """A ShiftedClock (benchmarks) runs months off the wall clock; APScheduler counts wall time."""
+    clock = ShiftedClock.starting_at(datetime(2026, 3, 29, 0, 30, 0, 123456, tzinfo=UTC))
+    db = SqliteDatabase(tmp_path / "a.db")
+    await db.connect()
+    await db.migrate()
+    scheduler = Scheduler(db, clock, grace=timedelta(hours=2), alarm=True)
+    scheduler.register("test:post", Recorder())
+    await scheduler.start()
+    try:
+        assert scheduler._aps is not None
+        await scheduler.set(1, "test:post", Rule.daily(time(9, 0), LONDON), key="x")
+        job = scheduler._aps.get_job(WAKE_JOB_ID)
+        assert job is not None
+        due = await scheduler.repo.earliest_due()
+        assert due == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # 09:00 BST, the first morning of summer time
+        assert job.next_run_time == due - clock.offset
     finally:
         await scheduler.stop()
         await db.close()

@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.core.clock import Clock
+from bot.core.clock import Clock, ShiftedClock
 from bot.core.schedule_rules import Rule, next_occurrence, occurrences
 from bot.core.schedule_store import Schedule, ScheduleRepository, ShardFilter
 from bot.db import Database
@@ -239,9 +239,12 @@ class Scheduler:
             if self._aps.get_job(WAKE_JOB_ID) is not None:
                 self._aps.remove_job(WAKE_JOB_ID)
             return
+        run_date = max(first, self.clock.now())
+        if isinstance(self.clock, ShiftedClock):
+            run_date -= self.clock.offset  # APScheduler waits on the wall clock
         self._aps.add_job(
             self._wake,
-            DateTrigger(run_date=max(first, self.clock.now())),
+            DateTrigger(run_date=run_date),
             id=WAKE_JOB_ID,
             replace_existing=True,
             misfire_grace_time=None,
