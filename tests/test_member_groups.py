@@ -17,7 +17,7 @@ from discord import app_commands
 from bot.core.checks import facilitator_predicate
 from bot.core.member_groups import NOT_YOURS, OTHER_SERVER
 from bot.demo.stage import Group
-from cogs.skills.commands import Skills
+from bot.skills.store import SkillRepository
 from tests.conftest import agree, build_group, configure, expected_errors
 
 # The eight member commands that work in the bot's DMs (the issue's list), by their root name.
@@ -56,9 +56,7 @@ async def second_group(group: Group, name: str, *, with_member: bool) -> Group:
 async def save_to_toolkit(group: Group, user_id: int, index: int) -> str:
     """Put one shipped skill in the member's toolkit in that group; its title."""
     skill_id = sorted(group.bot.content.skills)[index]
-    cog = group.bot.get_cog("Skills")
-    assert isinstance(cog, Skills)
-    await cog.repo.save(group.guild.id, user_id, skill_id, group.clock.now())
+    await SkillRepository(group.bot.db).save(group.guild.id, user_id, skill_id, group.clock.now())
     return group.bot.content.skills[skill_id].title
 
 
