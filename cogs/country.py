@@ -16,6 +16,7 @@ from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
 from bot.core.countries import countries, validate_country
 from bot.core.errors import UserError
+from bot.core.member_groups import GROUP_OPTION, group_autocomplete
 from bot.core.member_setting import MemberSetting
 
 # What a member types to stop using their own country and go back to the group's.
@@ -59,7 +60,7 @@ class CountrySetting(MemberSetting[str | None]):
     )
 
     def __init__(self, bot: ResilienceBot) -> None:
-        super().__init__(bot.members, bot.consent)
+        super().__init__(bot.members, bot.consent, bot.member_groups)
         self.guilds = bot.guilds_repo
 
     def parse(self, raw: str) -> str | None:
@@ -100,11 +101,16 @@ class Country(commands.Cog):
         self.setting = CountrySetting(bot)
 
     @app_commands.command(name="country", description="Set your own country for helplines (or see it)")
-    @app_commands.describe(code="Two-letter country code, like GB or US; `group` to use your group's")
-    @app_commands.autocomplete(code=_autocomplete)
+    @app_commands.describe(
+        code="Two-letter country code, like GB or US; `group` to use your group's", group=GROUP_OPTION
+    )
+    @app_commands.autocomplete(code=_autocomplete, group=group_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def country(self, interaction: discord.Interaction[Any], code: str | None = None) -> None:
-        await self.setting.handle(interaction, code)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def country(
+        self, interaction: discord.Interaction[Any], code: str | None = None, group: str | None = None
+    ) -> None:
+        await self.setting.handle(interaction, code, group)
 
 
 def _current(own: str | None, group: str | None) -> str:

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.autocomplete import zone_autocomplete
 from bot.core.bot import ResilienceBot
+from bot.core.member_groups import GROUP_OPTION, group_autocomplete
 from bot.core.member_setting import MemberSetting
 from bot.core.timezones import validate_zone
 
@@ -22,7 +23,7 @@ class TimezoneSetting(MemberSetting[ZoneInfo]):
     not_in_a_group = "I don't have you in any group yet. Run `/timezone` inside your group's server first."
 
     def __init__(self, bot: ResilienceBot) -> None:
-        super().__init__(bot.members, bot.consent)
+        super().__init__(bot.members, bot.consent, bot.member_groups)
         self.bot = bot
 
     def parse(self, raw: str) -> ZoneInfo:
@@ -66,11 +67,14 @@ class Timezone(commands.Cog):
         self.setting = TimezoneSetting(bot)
 
     @app_commands.command(name="timezone", description="Set your own timezone (or see it)")
-    @app_commands.describe(zone="A city or IANA zone, like London or America/New_York")
-    @app_commands.autocomplete(zone=zone_autocomplete)
+    @app_commands.describe(zone="A city or IANA zone, like London or America/New_York", group=GROUP_OPTION)
+    @app_commands.autocomplete(zone=zone_autocomplete, group=group_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def timezone(self, interaction: discord.Interaction[Any], zone: str | None = None) -> None:
-        await self.setting.handle(interaction, zone)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def timezone(
+        self, interaction: discord.Interaction[Any], zone: str | None = None, group: str | None = None
+    ) -> None:
+        await self.setting.handle(interaction, zone, group)
 
 
 async def setup(bot: ResilienceBot) -> None:

@@ -21,6 +21,7 @@ from bot.core.consent import Agreement, Consent, load_agreement
 from bot.core.content import Content
 from bot.core.guilds import GuildRepository
 from bot.core.limits import Cooldowns
+from bot.core.member_groups import MemberGroups
 from bot.core.members import MemberRepository
 from bot.core.metrics import Metrics, MetricsServer
 from bot.core.outbox import Outbox, OutboxConfig
@@ -103,6 +104,10 @@ class ResilienceBot(commands.Bot):
             clock=clock,
             default=lambda: self.agreement,
             guild_name=lambda guild_id: getattr(self.get_guild(guild_id), "name", None),
+        )
+        # Which group a member command in a DM is about (bot/core/member_groups.py).
+        self.member_groups = MemberGroups(
+            self.members, guild_name=lambda guild_id: getattr(self.get_guild(guild_id), "name", None)
         )
         self._extensions = tuple(extensions)
         self._load_content = load_content

@@ -2,7 +2,8 @@
 
 In a server: no value shows the current one; a value is checked, then saved once the member has
 agreed to the group agreement. In a DM to the bot: the value applies to every group the member
-belongs to (they agreed in each already), and someone in no group yet is told where to start.
+belongs to (they agreed in each already), or only to the one named in ``group``; someone in no
+group yet is told where to start.
 A subclass says how to parse, store and describe its value.
 """
 
@@ -14,6 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import discord
 
 from bot.core.consent import Consent, answer_privately
+from bot.core.member_groups import MemberGroups
 from bot.core.members import Member, MemberRepository
 
 T = TypeVar("T")
@@ -25,9 +27,10 @@ class MemberSetting(ABC, Generic[T]):
     # Shown in a DM to someone the bot has in no group yet.
     not_in_a_group: ClassVar[str]
 
-    def __init__(self, members: MemberRepository, consent: Consent) -> None:
+    def __init__(self, members: MemberRepository, consent: Consent, groups: MemberGroups) -> None:
         self.members = members
         self.consent = consent
+        self.groups = groups
 
     @abstractmethod
     def parse(self, raw: str) -> T:
@@ -49,13 +52,15 @@ class MemberSetting(ABC, Generic[T]):
         """True when saving would change nothing, so there is nothing to agree to first."""
         return False
 
-    async def handle(self, interaction: discord.Interaction[Any], raw: str | None) -> None:
-        """Run the command: show, or check and save."""
+    async def handle(
+        self, interaction: discord.Interaction[Any], raw: str | None, group: str | None = None
+    ) -> None:
+        """Run the command: show, or check and save (``group``: the option naming one group)."""
         user_id = interaction.user.id
         if interaction.guild is None:
-            await self._in_dm(interaction, raw)
+            await self._in_dm(interaction, raw, group)
             return
-        guild_id = interaction.guild.id
+        guild_id = await self.groups.resolve(interaction, group, not_in_a_group=self.not_in_a_group)
         if raw is None:
             text = await self.describe(user_id, [guild_id], in_dm=False)
             await interaction.response.send_message(text, ephemeral=True)
@@ -74,18 +79,23 @@ class MemberSetting(ABC, Generic[T]):
 
         await self.consent.require(interaction, guild_id, save)
 
-    async def _in_dm(self, interaction: discord.Interaction[Any], raw: str | None) -> None:
+    async def _in_dm(self, interaction: discord.Interaction[Any], raw: str | None, group: str | None) -> None:
         user_id = interaction.user.id
-        guild_ids = await self.members.guilds_of(user_id)
+        if group:
+            # One group, named: only that one (refused, without a name, if it isn't theirs).
+            chosen = await self.groups.resolve(interaction, group, not_in_a_group=self.not_in_a_group)
+            guild_ids, everywhere = [chosen], False
+        else:
+            guild_ids, everywhere = [g.guild_id for g in await self.groups.of(user_id)], True
         if not guild_ids:
             await interaction.response.send_message(self.not_in_a_group, ephemeral=True)
             return
         if raw is None:
-            text = await self.describe(user_id, guild_ids, in_dm=True)
+            text = await self.describe(user_id, guild_ids, in_dm=everywhere)
             await interaction.response.send_message(text, ephemeral=True)
             return
         value = self.parse(raw)
         for guild_id in guild_ids:
             await self.store(guild_id, user_id, value)
-        text = await self.confirm(value, guild_ids, everywhere=True)
+        text = await self.confirm(value, guild_ids, everywhere=everywhere)
         await interaction.response.send_message(text, ephemeral=True)

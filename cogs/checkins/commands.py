@@ -36,11 +36,12 @@ from bot.core.charts import (
 )
 from bot.core.checks import facilitator_only
 from bot.core.errors import UserError
+from bot.core.member_groups import DM_CONTEXTS, GROUP_OPTION, GUILD_INSTALL, group_autocomplete
 from bot.core.members import Member
 from bot.core.timeparse import parse_date, parse_time
 from bot.core.ui import reply_private
 from bot.core.wording import long_date
-from cogs.checkins.form import CheckinForm
+from cogs.checkins.form import NOT_IN_A_GROUP, CheckinForm
 from cogs.checkins.views import GroupPicker
 
 PAUSE_MAX_DAYS = 366
@@ -52,7 +53,8 @@ class Checkins(CheckinForm, commands.Cog):
     checkin = app_commands.Group(
         name="checkin",
         description="Your daily check-in",
-        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
+        allowed_contexts=DM_CONTEXTS,
+        allowed_installs=GUILD_INSTALL,
     )
     group = app_commands.Group(
         name="group",
@@ -70,35 +72,35 @@ class Checkins(CheckinForm, commands.Cog):
     # -- /checkin now ---------------------------------------------------------------------------
 
     @checkin.command(name="now", description="Check in: how are you today?")
-    @app_commands.describe(day="Today, or yesterday if you missed it")
+    @app_commands.describe(day="Today, or yesterday if you missed it", group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
     async def now(
-        self, interaction: discord.Interaction[Any], day: Literal["today", "yesterday"] = "today"
+        self,
+        interaction: discord.Interaction[Any],
+        day: Literal["today", "yesterday"] = "today",
+        group: str | None = None,
     ) -> None:
         yesterday = day == "yesterday"
-        if interaction.guild is not None:
-            await self.open_checkin(interaction, interaction.guild.id, yesterday=yesterday)
+        found = await self.bot.member_groups.choose(interaction, group, not_in_a_group=NOT_IN_A_GROUP)
+        if isinstance(found, int):
+            await self.open_checkin(interaction, found, yesterday=yesterday)
             return
-        guild_ids = await self.bot.members.guilds_of(interaction.user.id)
-        if not guild_ids:
-            raise UserError(
-                "I don't have you in any group yet. Run `/checkin now` inside your group's server first."
-            )
-        if len(guild_ids) == 1:
-            await self.open_checkin(interaction, guild_ids[0], yesterday=yesterday)
-            return
-        names = [(gid, g.name if (g := self.bot.get_guild(gid)) else f"Group {gid}") for gid in guild_ids]
+        # Several groups and none named: a picker is kinder than "run it again".
         await interaction.response.send_message(
             "Which group is this check-in for?",
-            view=GroupPicker(self, names, yesterday=yesterday),
+            view=GroupPicker(self, [(g.guild_id, g.name) for g in found], yesterday=yesterday),
             ephemeral=True,
         )
 
     # -- /checkin history -------------------------------------------------------------------------
 
     @checkin.command(name="history", description="Your moods over time, as a chart (only you see it)")
-    @app_commands.describe(days="How far back to look")
-    async def history(self, interaction: discord.Interaction[Any], days: Literal[7, 30, 90] = 7) -> None:
-        guild_id = await self.resolve_guild(interaction)
+    @app_commands.describe(days="How far back to look", group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def history(
+        self, interaction: discord.Interaction[Any], days: Literal[7, 30, 90] = 7, group: str | None = None
+    ) -> None:
+        guild_id = await self.resolve_guild(interaction, group)
         member = await self.bot.members.get(guild_id, interaction.user.id)
         if member is None:
             raise UserError("There's nothing saved about you yet. Start with `/checkin now`.")
@@ -125,9 +127,14 @@ class Checkins(CheckinForm, commands.Cog):
     # -- /checkin pause ---------------------------------------------------------------------------
 
     @checkin.command(name="pause", description="Pause check-ins (holidays): your streak waits for you")
-    @app_commands.describe(until="Last day of the pause, like 2026-12-31, or 'off' to end it")
-    async def pause(self, interaction: discord.Interaction[Any], until: str) -> None:
-        guild_id = await self.resolve_guild(interaction)
+    @app_commands.describe(
+        until="Last day of the pause, like 2026-12-31, or 'off' to end it", group=GROUP_OPTION
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def pause(
+        self, interaction: discord.Interaction[Any], until: str, group: str | None = None
+    ) -> None:
+        guild_id = await self.resolve_guild(interaction, group)
 
         async def then(inter: discord.Interaction[Any], member: Member) -> None:
             today = await self.today_for(guild_id, member)
@@ -160,9 +167,12 @@ class Checkins(CheckinForm, commands.Cog):
     # -- /checkin remind --------------------------------------------------------------------------
 
     @checkin.command(name="remind", description="A daily DM reminder at your local time, or 'off'")
-    @app_commands.describe(time="Your local time, like 20:30 or 8pm, or 'off'")
-    async def remind(self, interaction: discord.Interaction[Any], time: str) -> None:
-        guild_id = await self.resolve_guild(interaction)
+    @app_commands.describe(time="Your local time, like 20:30 or 8pm, or 'off'", group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def remind(
+        self, interaction: discord.Interaction[Any], time: str, group: str | None = None
+    ) -> None:
+        guild_id = await self.resolve_guild(interaction, group)
         off = time.strip().lower() == "off"
         at = None if off else parse_time(time)
 
@@ -191,13 +201,15 @@ class Checkins(CheckinForm, commands.Cog):
     # -- /checkin recap ----------------------------------------------------------------------------
 
     @checkin.command(name="recap", description="A weekly DM recap of your check-ins, or 'off'")
-    @app_commands.describe(day="The day you'd like it, in the evening, or 'off'")
+    @app_commands.describe(day="The day you'd like it, in the evening, or 'off'", group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
     async def recap(
         self,
         interaction: discord.Interaction[Any],
         day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off"],
+        group: str | None = None,
     ) -> None:
-        guild_id = await self.resolve_guild(interaction)
+        guild_id = await self.resolve_guild(interaction, group)
 
         async def then(inter: discord.Interaction[Any], member: Member) -> None:
             notice = await self.dm_notice(member)

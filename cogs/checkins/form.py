@@ -27,6 +27,7 @@ from bot.core.ui import reply_private
 from cogs.checkins.jobs import CheckinJobs
 from cogs.checkins.views import CheckinModal, MoreWordsView
 
+NOT_IN_A_GROUP = "I don't have you in any group yet. Run `/checkin now` inside your group's server first."
 DM_CLOSED_NOTICE = (
     "I couldn't send you a DM because your DMs from this server are closed, so I've stopped that "
     "check-in DM (reminders or weekly recap). If you want it back, allow DMs (Server menu → "
@@ -45,18 +46,9 @@ class CheckinForm(CheckinJobs):
         await self.bot.members.mark_dm_closed_told(member.guild_id, member.user_id)
         return "\n\n" + DM_CLOSED_NOTICE
 
-    async def resolve_guild(self, interaction: discord.Interaction[Any]) -> int:
-        """The group a command is about: this server, or in DMs the member's one group."""
-        if interaction.guild is not None:
-            return interaction.guild.id
-        guild_ids = await self.bot.members.guilds_of(interaction.user.id)
-        if not guild_ids:
-            raise UserError(
-                "I don't have you in any group yet. Run `/checkin now` inside your group's server."
-            )
-        if len(guild_ids) > 1:
-            raise UserError("You're in more than one group, so please run this inside that group's server.")
-        return guild_ids[0]
+    async def resolve_guild(self, interaction: discord.Interaction[Any], group: str | None) -> int:
+        """The group a command is about: this server, or in a DM the member's one or chosen group."""
+        return await self.bot.member_groups.resolve(interaction, group, not_in_a_group=NOT_IN_A_GROUP)
 
     def display_name(self, guild_id: int, user: discord.abc.User) -> str:
         guild = self.bot.get_guild(guild_id)

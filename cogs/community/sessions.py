@@ -32,6 +32,8 @@ from bot.core.wording import long_date
 from cogs.community.jobs import SessionJobs
 
 
+# A group's session is about its server (and /session set is a facilitator's): never in DMs.
+@app_commands.guild_only()
 class Sessions(
     SessionJobs, commands.GroupCog, group_name="session", group_description="The group's regular session"
 ):

@@ -65,6 +65,7 @@ class Crisis(CrisisFollowup, commands.Cog):
     @app_commands.describe(country="Two-letter code, like GB or US (default: yours, or your group's)")
     @app_commands.autocomplete(country=country_autocomplete)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
     async def resources(self, interaction: discord.Interaction[Any], country: str | None = None) -> None:
         if country:
             code: str | None = validate_country(country)
@@ -76,6 +77,7 @@ class Crisis(CrisisFollowup, commands.Cog):
 
     @app_commands.command(name="grounding", description="A short 5-4-3-2-1 grounding exercise, just for you")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
     async def grounding(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_message(grounding_step(0), view=first_step_view(), ephemeral=True)
 

@@ -21,6 +21,7 @@ from bot.core.checks import facilitator_only
 from bot.core.consent import GroupAgreement, agreement_embed, answer_privately
 from bot.core.crypto import cipher_for_settings, install
 from bot.core.errors import UserError
+from bot.core.member_groups import DM_CONTEXTS, GROUP_OPTION, GUILD_INSTALL, group_autocomplete
 from bot.core.members import Member
 from bot.core.schedule_rules import Rule
 from bot.db import SqliteDatabase
@@ -35,6 +36,18 @@ from cogs.privacy.views import AgreementModal, DeleteView, PrivacyView, privacy_
 log = logging.getLogger(__name__)
 
 
+# /mydata in a DM from someone in no group: there is nothing to show or delete.
+NOTHING_STORED = (
+    "I don't have you in any group, so I store nothing about you there. (A safety plan you wrote "
+    "is yours alone: `/safetyplan` shows it.)"
+)
+
+
+def _here(interaction: discord.Interaction[Any], name: str) -> str:
+    """ "in this group" in its server; in a DM, the group's name (the member may have several)."""
+    return "in this group" if interaction.guild is not None else f"in **{name}**"
+
+
 def _guild_id(interaction: discord.Interaction[Any]) -> int:
     if interaction.guild is None:
         raise UserError("This works inside your group's server. Try it there.")
@@ -45,7 +58,10 @@ class Privacy(PrivacyUpkeep, commands.Cog):
     """A member's privacy choices and data rights; a group's agreement, retention and audit log."""
 
     mydata = app_commands.Group(
-        name="mydata", description="See or delete what the bot stores about you", guild_only=True
+        name="mydata",
+        description="See or delete what the bot stores about you",
+        allowed_contexts=DM_CONTEXTS,
+        allowed_installs=GUILD_INSTALL,
     )
     agreement = app_commands.Group(name="agreement", description="The group agreement", guild_only=True)
     retention = app_commands.Group(
@@ -119,13 +135,21 @@ class Privacy(PrivacyUpkeep, commands.Cog):
 
     # -- /mydata ------------------------------------------------------------------------------
 
+    async def _mydata_group(
+        self, interaction: discord.Interaction[Any], group: str | None
+    ) -> tuple[int, str]:
+        """The group ``/mydata`` is about, and its name."""
+        guild_id = await self.bot.member_groups.resolve(interaction, group, not_in_a_group=NOTHING_STORED)
+        return guild_id, getattr(self.bot.get_guild(guild_id), "name", None) or "your group"
+
     @mydata.command(name="export", description="Get a copy of everything the bot stores about you here")
-    async def export(self, interaction: discord.Interaction[Any]) -> None:
-        guild_id = _guild_id(interaction)
+    @app_commands.describe(group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def export(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        guild_id, name = await self._mydata_group(interaction, group)
         rows = await self.repo.rows_about(guild_id, interaction.user.id, personal=True)
         tables = reveal_rows(rows, self.cipher.reveal)
         now = self.bot.clock.now()
-        name = interaction.guild.name if interaction.guild else "your group"
         document = export_document(guild_id, name, interaction.user.id, tables, now)
         files = [
             discord.File(io.BytesIO(export_json(document).encode("utf-8")), filename="my-data.json"),
@@ -134,17 +158,20 @@ class Privacy(PrivacyUpkeep, commands.Cog):
             ),
         ]
         count = sum(len(r) for r in tables.values())
+        here = _here(interaction, name)
         text = (
-            f"Here is everything I store about you in this group ({count} records): "
+            f"Here is everything I store about you {here} ({count} records): "
             "`my-data.json` for other tools and `my-data.txt` to read. Only you can see this."
             if count
-            else "I don't store anything about you in this group. The files say so too."
+            else f"I don't store anything about you {here}. The files say so too."
         )
         await interaction.response.send_message(text, files=files, ephemeral=True)
 
     @mydata.command(name="delete", description="Delete everything the bot stores about you here")
-    async def delete(self, interaction: discord.Interaction[Any]) -> None:
-        guild_id = _guild_id(interaction)
+    @app_commands.describe(group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def delete(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        guild_id, name = await self._mydata_group(interaction, group)
         rows = await self.repo.rows_about(guild_id, interaction.user.id, personal=True)
         has_plan = "safety_plans" in rows
         plan_note = (
@@ -155,9 +182,9 @@ class Privacy(PrivacyUpkeep, commands.Cog):
         )
         await interaction.response.send_message(
             "This deletes your check-ins, notes, goals, settings and everything else I store about "
-            "you in this group. It can't be undone. Messages you posted in channels stay: you can "
-            "delete those yourself in Discord. If you use the bot again, you'll be asked to agree "
-            f"to the group agreement first.{plan_note}",
+            f"you {_here(interaction, name)}. It can't be undone. Messages you posted in channels "
+            "stay: you can delete those yourself in Discord. If you use the bot again, you'll be "
+            f"asked to agree to the group agreement first.{plan_note}",
             view=DeleteView(self, guild_id, interaction.user.id, has_plan),
             ephemeral=True,
         )

@@ -32,6 +32,7 @@ class SafetyPlan(commands.Cog):
     )
     @app_commands.describe(action="What to do (default: show it)")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
     async def safetyplan(
         self,
         interaction: discord.Interaction[Any],

@@ -17,6 +17,7 @@ from bot.core.checks import facilitator_only
 from bot.core.consent import answer_privately
 from bot.core.content import Category, Kind, Skill, Tag, label, parse_skill_dict, validate_skill_dict
 from bot.core.errors import UserError
+from bot.core.member_groups import GROUP_OPTION, group_autocomplete
 from bot.core.members import Member
 from bot.core.timeparse import parse_time
 from bot.skills.card import skill_line, toolkit_line
@@ -415,10 +416,17 @@ class Skills(SkillJobs, commands.Cog):
     @app_commands.command(
         name="toolkit", description="Your saved skills, with how often you've practised them"
     )
-    @app_commands.guild_only()
-    async def toolkit(self, interaction: discord.Interaction[Any]) -> None:
-        assert interaction.guild is not None
-        guild_id = interaction.guild.id
+    @app_commands.describe(group=GROUP_OPTION)
+    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def toolkit(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        guild_id = await self.bot.member_groups.resolve(
+            interaction,
+            group,
+            not_in_a_group="I don't have you in any group yet, so your toolkit is empty. Press "
+            "**Save to my toolkit** on a skill card in your group's server to keep one.",
+        )
         entries = await self.repo.toolkit(guild_id, interaction.user.id)
         if not entries:
             await interaction.response.send_message(
@@ -428,6 +436,9 @@ class Skills(SkillJobs, commands.Cog):
             return
         skills = await self.catalogue(guild_id)
         lines = [toolkit_line(entry, skills.get(entry.skill_id)) for entry in entries]
-        embed = discord.Embed(title="Your toolkit", description="\n".join(lines)[:4096])
+        where = (
+            "" if interaction.guild else f" in {getattr(self.bot.get_guild(guild_id), 'name', 'your group')}"
+        )
+        embed = discord.Embed(title=f"Your toolkit{where}"[:256], description="\n".join(lines)[:4096])
         embed.set_footer(text="Only you can see this.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
