@@ -414,7 +414,8 @@ async def _connect(settings: Settings, *, sync_only: bool) -> int:
     except discord.PrivilegedIntentsRequired:
         print(
             "error: switch on the Server Members and Message Content intents for this bot in the "
-            "Discord Developer Portal (Bot page), then start again",
+            "Discord Developer Portal (Bot page), then start again (or set MESSAGE_CONTENT_INTENT=false "
+            "to run without Message Content: see the README)",
             file=sys.stderr,
         )
         return EXIT_STARTUP

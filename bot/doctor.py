@@ -126,7 +126,12 @@ async def discord_sections(
             content.append(Check(False, f"content in {where} has problems", "resilience-bot content check"))
         else:
             content.append(Check(True, f"content in {settings.content_path} is valid"))
-        sections = [(f"Application {application.name}", intent_checks(application.flags))]
+        sections = [
+            (
+                f"Application {application.name}",
+                intent_checks(application.flags, message_content=settings.message_content_intent),
+            )
+        ]
         assert client.user is not None
         dev_guild = settings.dev_guild_id
         global_names = (

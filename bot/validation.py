@@ -9,6 +9,7 @@ from bot.core.content import check_content, load_content
 from bot.core.content.loader import Validator
 from bot.core.content.models import Content
 from bot.core.problems import ContentInvalid, Problem
+from bot.crisis.automod import validate_automod
 from bot.crisis.detect import validate_phrases
 from bot.crisis.resources import validate_resources
 
@@ -29,7 +30,11 @@ def _crisis_phrases(root: Path) -> list[Problem]:
     return validate_phrases(root / "crisis" / "phrases.toml")
 
 
-VALIDATORS: tuple[Validator, ...] = (_agreement, _crisis_resources, _crisis_phrases)
+def _crisis_automod(root: Path) -> list[Problem]:
+    return validate_automod(root / "crisis" / "automod.toml")
+
+
+VALIDATORS: tuple[Validator, ...] = (_agreement, _crisis_resources, _crisis_phrases, _crisis_automod)
 
 
 def check_all(root: Path) -> list[Problem]:

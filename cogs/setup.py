@@ -196,7 +196,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         flags = discord.ApplicationFlags(
             gateway_guild_members=intents.members, gateway_message_content=intents.message_content
         )
-        found = intent_checks(flags) + found
+        found = intent_checks(flags, message_content=self.bot.settings.message_content_intent) + found
         lines = render([(f"**Setup check for {guild.name}**", found)])
         text = "\n".join(lines).replace("`resilience-bot doctor`", "/setup check")
         await interaction.followup.send(text[:2000], ephemeral=True)

@@ -39,11 +39,15 @@ SetupNotice = Callable[[int], Awaitable[str | None]]
 ContentLoader = Callable[[Path], Content]
 
 
-def default_intents() -> discord.Intents:
-    """Members (to stop reminders when someone leaves) and message content (crisis replies)."""
+def default_intents(*, message_content: bool = True) -> discord.Intents:
+    """Members (to stop reminders when someone leaves) and message content (crisis replies).
+
+    Without message content (MESSAGE_CONTENT_INTENT=false) Discord still gives the bot the text of
+    DMs to it and of messages that mention it; AutoMod's executions (on by default) do the rest.
+    """
     intents = discord.Intents.default()
     intents.members = True
-    intents.message_content = True
+    intents.message_content = message_content
     intents.presences = False
     return intents
 
@@ -80,7 +84,7 @@ class ResilienceBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
             **client_options,
             command_prefix=commands.when_mentioned,
-            intents=intents or default_intents(),
+            intents=intents or default_intents(message_content=settings.message_content_intent),
             # Nobody gets pinged by accident: no @everyone, no roles; features opt in per message.
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=True, replied_user=False
@@ -147,6 +151,12 @@ class ResilienceBot(commands.Bot):
                 self.metrics, refresh=self.refresh_metrics, health=self.health
             )
             await self.metrics_server.start(self.settings.metrics_host, self.settings.metrics_port)
+        if not self.intents.message_content:
+            log.warning(
+                "running without the Message Content intent (MESSAGE_CONTENT_INTENT=false): crisis "
+                "language is noticed only in DMs to the bot, in messages that mention it, and through "
+                "the AutoMod rule a facilitator turns on with /crisis automod on"
+            )
         root = Path(self.settings.content_path)
         self.content = self._load_content(root)
         self.agreement = load_agreement(root)

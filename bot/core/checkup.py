@@ -35,13 +35,22 @@ class Check:
     fix: str = ""
 
 
-def intent_checks(flags: discord.ApplicationFlags) -> list[Check]:
-    """The two privileged intents the bot connects with, as the application has them."""
+def intent_checks(flags: discord.ApplicationFlags, *, message_content: bool = True) -> list[Check]:
+    """The privileged intents the bot connects with, as the application has them.
+
+    With ``message_content`` False (MESSAGE_CONTENT_INTENT=false) the bot does not ask for it.
+    """
     found = []
-    for label, on in (
-        ("Server Members", flags.gateway_guild_members or flags.gateway_guild_members_limited),
-        ("Message Content", flags.gateway_message_content or flags.gateway_message_content_limited),
-    ):
+    wanted = [("Server Members", flags.gateway_guild_members or flags.gateway_guild_members_limited)]
+    if message_content:
+        wanted.append(
+            ("Message Content", flags.gateway_message_content or flags.gateway_message_content_limited)
+        )
+    else:
+        found.append(
+            Check(True, "Message Content intent not used (MESSAGE_CONTENT_INTENT=false): see /crisis automod")
+        )
+    for label, on in wanted:
         state = "on" if on else "off"
         fix = f"switch on {label} Intent in the {PORTAL} → Privileged Gateway Intents"
         found.append(Check(on, f"{label} intent is {state} for the application", "" if on else fix))

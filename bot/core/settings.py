@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         description="How long server errors and timeouts are retried before a send is marked failed "
         "(and shown in `/status`).",
     )
+    message_content_intent: bool = Field(
+        default=True,
+        description="false: run without Discord's Message Content intent (apps in 100+ servers must "
+        "apply for it). Crisis language is then noticed only in DMs to the bot, in messages that "
+        "mention it, and through the AutoMod rule `/crisis automod on` creates.",
+    )
     metrics_port: int | None = Field(
         default=None,
         ge=0,

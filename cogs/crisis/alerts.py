@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,20 @@ SUMMARY_GRACE = timedelta(days=1)
 _UTC = ZoneInfo("UTC")
 
 
+@dataclass(frozen=True, slots=True)
+class NoticedMessage:
+    """A message known by its ids and author only: what AutoMod reports (never its words)."""
+
+    id: int
+    author: discord.Member
+    guild: discord.Guild
+    channel: discord.TextChannel | discord.Thread | discord.VoiceChannel
+
+
+# What the crisis path answers: a message read in full, or one AutoMod noticed.
+Noticed = discord.Message | NoticedMessage
+
+
 class CrisisAlerts:
     """The alerting half of the crisis cog (mixed into :class:`cogs.crisis.commands.Crisis`)."""
 
@@ -67,7 +82,7 @@ class CrisisAlerts:
 
     async def _alert(
         self,
-        message: discord.Message,
+        message: Noticed,
         guild: discord.Guild,
         level: ReplyLevel,
         event_id: int | None,

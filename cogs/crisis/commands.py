@@ -22,7 +22,7 @@ from bot.crisis.reply import grounding_step, resources_message
 from bot.crisis.report import REPORT_WINDOW, build_report, report_text
 from bot.crisis.resources import resources_for
 from bot.crisis.store import Alert, CrisisRepository, CrisisSettings
-from cogs.crisis.followup import CrisisFollowup
+from cogs.crisis.automod import CrisisAutomod
 from cogs.crisis.jobs import country_for
 from cogs.crisis.views import AlertAction, alert_view, first_step_view, render_alert, replies_on_view
 
@@ -35,7 +35,7 @@ CAUTIOUS_COST = (
 )
 
 
-class Crisis(CrisisFollowup, commands.Cog):
+class Crisis(CrisisAutomod, commands.Cog):
     """Private replies to crisis language, facilitator alerts, /resources and /grounding."""
 
     crisis = app_commands.Group(
@@ -54,10 +54,12 @@ class Crisis(CrisisFollowup, commands.Cog):
     async def cog_load(self) -> None:
         self._start_watching()
         self._start_followups()
+        self._start_automod()
 
     async def cog_unload(self) -> None:
         self._stop_followups()
         self._stop_alerts()
+        self._stop_automod()
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -121,6 +123,20 @@ class Crisis(CrisisFollowup, commands.Cog):
             "facilitators see, sensitivity changes which messages are answered.",
             ephemeral=True,
         )
+
+    @crisis.command(
+        name="automod", description="Without Message Content: let Discord's AutoMod notice crisis language"
+    )
+    @app_commands.describe(state="on: create or update the AutoMod rule; off: remove it")
+    @facilitator_only()
+    async def automod(self, interaction: discord.Interaction[Any], state: Literal["on", "off"]) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if state == "on":
+            text = await self.automod_on(interaction, interaction.guild)
+        else:
+            text = await self.automod_off(interaction, interaction.guild)
+        await interaction.followup.send(text, ephemeral=True)
 
     @crisis.command(name="stats", description="How many alerts, and how many were false alarms")
     @facilitator_only()

@@ -31,7 +31,7 @@ from bot.crisis.detect import Detector, Verdict
 from bot.crisis.reply import ReplyLevel, channel_pointer, crisis_message, helper_message, target_note
 from bot.crisis.resources import resources_for
 from bot.crisis.store import DM_GUILD, About, CrisisRepository, Outcome, Sensitivity
-from cogs.crisis.alerts import REPLY_GAP, CrisisAlerts
+from cogs.crisis.alerts import REPLY_GAP, CrisisAlerts, Noticed
 from cogs.crisis.views import crisis_dm_view, helper_dm_view
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,12 @@ class CrisisWatch(CrisisAlerts):
         verdict = self.detector.detect(message.content, sensitivity=sensitivity)
         if verdict.level == "none":
             return
+        await self._answer(message, verdict)
+
+    async def _answer(self, message: Noticed, verdict: Verdict) -> None:
+        """Answer a verdict once per message (a later edit only if it is more serious)."""
+        if verdict.level == "none":
+            return
         handled = self._verdicts.get(message.id)
         if handled is not None and _RANK[handled] >= _RANK[verdict.level]:
             return
@@ -159,7 +165,7 @@ class CrisisWatch(CrisisAlerts):
             # Never the text, never the member: just enough to find the fault.
             log.exception("crisis reply failed (guild %s)", message.guild.id if message.guild else "dm")
 
-    async def _handle(self, message: discord.Message, verdict: Verdict) -> None:
+    async def _handle(self, message: Noticed, verdict: Verdict) -> None:
         guild = message.guild
         if guild is not None:
             config = await self.bot.guilds_repo.get(guild.id)
@@ -168,7 +174,9 @@ class CrisisWatch(CrisisAlerts):
                 return
         level: ReplyLevel = "urgent" if verdict.level == "urgent" else "concern"
         if verdict.about == "harassment":
-            await self._harassment(message, guild, level)
+            # Only a message read in full can be harassment (AutoMod's matches are about the writer).
+            if isinstance(message, discord.Message):
+                await self._harassment(message, guild, level)
             return
         about: About = verdict.about
         guild_id = guild.id if guild else DM_GUILD
@@ -224,9 +232,7 @@ class CrisisWatch(CrisisAlerts):
                 return True
         return await self.repo.is_opted_out(user_id)
 
-    async def _reply(
-        self, message: discord.Message, level: ReplyLevel, guild_id: int, about: About
-    ) -> Outcome:
+    async def _reply(self, message: Noticed, level: ReplyLevel, guild_id: int, about: About) -> Outcome:
         author = message.author
         if await self._opted_out(guild_id, author.id):
             return "opted_out"

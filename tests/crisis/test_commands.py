@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cogs.crisis.automod import NOT_NEEDED
 from tests.conftest import expected_errors
 
 
@@ -75,3 +76,14 @@ async def test_no_command_name_clashes_and_contexts(group):
         assert command is not None
         assert command.allowed_contexts is not None and command.allowed_contexts.dm_channel
         assert command.allowed_contexts.guild
+
+
+async def test_crisis_automod_is_not_needed_while_the_bot_reads_messages(group):
+    """With the Message Content intent on (the default) a rule would only double the alerts."""
+    result = await group.facilitator.slash(group.general, "crisis automod", state="on")
+    assert result.ephemeral
+    said = result.followups[-1].content if result.followups else result.response.content
+    assert said == NOT_NEEDED
+    assert group.env.backend.get_guild(group.guild.id).auto_mod_rules == {}
+    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    assert "Message Content:" not in shown
