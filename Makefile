@@ -40,8 +40,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in one process.
+WORKERS ?= auto
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(WORKERS)
 
 content-check: $(STAMP)
 	$(BIN)/resilience-bot content check
