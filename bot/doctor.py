@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -18,9 +17,8 @@ import aiohttp
 import discord
 
 from bot.core.checkup import Check, group_checks, intent_checks, render
-from bot.core.clock import SystemClock
 from bot.core.guilds import GuildConfig, GuildRepository
-from bot.core.settings import Settings, load_settings
+from bot.core.settings import Settings
 
 EXIT_PROBLEMS = 1
 
@@ -81,29 +79,13 @@ async def expected_commands(settings: Settings) -> set[str] | None:
     Worked out by loading every feature into an unstarted bot on a throwaway database, so the
     real one is not touched.
     """
-    from bot.app import create_bot
-    from bot.core.consent import load_agreement
-    from bot.validation import load_all, startup_lines
+    from bot.command_docs import scratch_bot
+    from bot.validation import startup_lines
 
     if startup_lines(settings.content_path):
         return None
-    # Its start-up lines (a migration, features loading) are about the scratch bot: not worth showing.
-    logging.disable(logging.INFO)
-    with tempfile.TemporaryDirectory(prefix="resilience-doctor-") as tmp:
-        scratch = load_settings(database_url=f"sqlite:///{Path(tmp) / 'commands.db'}")
-        bot = create_bot(scratch, clock=SystemClock())
-        try:
-            # Entered, never started: features that wait for the gateway wait until it closes.
-            async with bot:
-                await bot.db.connect()
-                await bot.db.migrate()
-                bot.content = load_all(settings.content_path)
-                bot.agreement = load_agreement(settings.content_path)
-                for extension in bot._extensions:
-                    await bot.load_extension(extension)
-                return {command.name for command in bot.tree.get_commands()}
-        finally:
-            logging.disable(logging.NOTSET)
+    async with scratch_bot(Path(settings.content_path)) as bot:
+        return {command.name for command in bot.tree.get_commands()}
 
 
 async def discord_sections(

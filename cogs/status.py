@@ -42,7 +42,11 @@ class Status(commands.Cog):
     def __init__(self, bot: ResilienceBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="status", description="Bot owner: how the send queue is doing")
+    @app_commands.command(
+        name="status",
+        description="Bot owner: how the send queue is doing",
+        extras={"who": "bot owner"},  # checked in the body: the README's command table reads this
+    )
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         if not await self.bot.is_owner(interaction.user):
             await interaction.response.send_message(
