@@ -46,8 +46,9 @@ class Verdict:
 
     ``signals`` names what matched, in phrase-file order. A signal that was negated
     ("I'm not going to hurt myself") is listed as ``negated:<id>`` and does not raise the
-    level; a first-person urgent signal found in a reported, third-person or past context is
-    kept but only counts as concern, and ``context:<why>`` says so.
+    level, nor does one the classifier read as a false alarm (``overruled:<id>``, then
+    ``model:none``); a first-person urgent signal found in a reported, third-person or past
+    context is kept but only counts as concern, and ``context:<why>`` says so.
     """
 
     level: Level
@@ -56,11 +57,16 @@ class Verdict:
 
 
 NONE = Verdict("none")
+# Signals a "none" verdict may carry: read but negated, a context, or overruled by the classifier.
+_QUIET = ("negated:", "context:", "overruled:")
 
 _NEGATORS = frozenset(
     normalise(w)
-    for w in ["not", "never", "dont", "wont", "wouldnt", "shouldnt", "isnt", "aint", "neither", "nor"]
-)
+    for w in [
+        "not", "never", "dont", "wont", "wouldnt", "shouldnt", "isnt", "aint", "neither", "nor",
+        "didnt", "doesnt", "havent", "hasnt",
+    ]
+)  # fmt: skip
 # Words that end a negation's reach when walking back from a match ("I don't know if I...").
 _NEGATION_STOPS = frozenset(
     normalise(w)
@@ -78,6 +84,13 @@ _NEGATION_STOPS = frozenset(
         "because",
         "and",
         "or",
+        # "im not okay i want to die": the negation is of "okay", not of what follows.
+        "okay",
+        "ok",
+        "fine",
+        "alright",
+        "good",
+        "well",
     ]
 )
 _NEGATION_REACH = 3
@@ -150,19 +163,23 @@ class Detector:
     def detect(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
         """Return the verdict for one message.
 
-        The rules run first; what they find in the writer's own voice stands. The classifier
-        only adds (see :func:`combine`): a grey-zone message the rules missed, where a word of
-        harm is used, at the group's sensitivity; and who a message is about (someone else at
-        risk, or harassment).
+        The rules run first; an urgent hit in the writer's own voice stands. The classifier
+        (see :func:`combine`) decides the grey zone at the group's sensitivity, may read a rules
+        concern as a false alarm, and says who a message is about (someone else at risk, or
+        harassment). Most chat skips it: the rules' word pre-check, then the classifier's own
+        first look, a few additions per word.
         """
         norm = normalise(text)
         if not norm:
             return NONE
-        rules = self._rules(norm, sensitivity)
         if self.classifier is None:
-            return rules
+            return self._rules(norm, sensitivity)
+        # With the classifier, the sensitivity is its cut-offs: the rules read negations as usual.
+        rules = self._rules(norm, "standard")
         names_someone = self._third_person is not None and self._third_person.search(norm) is not None
-        if rules.level == "none" and not names_someone and not could_add(norm):
+        cut = self.classifier.thresholds
+        plain = cut.plain_cautious if sensitivity == "cautious" else cut.plain
+        if rules.level == "none" and plain > 1.0 and not names_someone and not could_add(norm):
             return rules  # the classifier could add nothing here (see combine): skip it
         return combine(rules, self.classifier, norm, sensitivity, names_someone=names_someone)
 
@@ -269,73 +286,15 @@ def validate_phrases(path: Path) -> list[Problem]:
 _HARM_STEMS = tuple(
     normalise(w)
     for w in (
-        "die",
-        "died",
-        "dying",
-        "dead",
-        "death",
-        "kill",
-        "kms",
-        "kys",
-        "suicid",
-        "sui",
-        "unaliv",
-        "end",
-        "living",
-        "alive",
-        "exist",
-        "wake",
-        "waking",
-        "gone",
-        "goodbye",
-        "bye",
-        "farewell",
-        "pill",
-        "overdos",
-        "rope",
-        "noose",
-        "gun",
-        "bridge",
-        "jump",
-        "hang",
-        "cut",
-        "hurt",
-        "harm",
-        "bleed",
-        "worthless",
-        "burden",
-        "disappear",
-        "vanish",
-        "forever",
-        "anymore",
-        "attempt",
-        "commit",
-        "stupid",
-        "matter",
-        "deserve",
-        "point",
-        "fight",
-        "giv",
-        "away",
-        "tired",
-        "sleep",
-        "breath",
-        "nobody",
-        "escape",
-        "done",
-        "over",
-        "quit",
-        "last",
-        "final",
-        "letter",
-        "note",
-        "countdown",
-        "week",
-        "days",
-        "goodnight",
-        "rest",
+        "die", "died", "dying", "dead", "death", "kill", "kms", "kys", "suicid", "sui", "unaliv",
+        "end", "living", "alive", "exist", "wake", "waking", "gone", "goodbye", "bye", "farewell",
+        "pill", "overdos", "rope", "noose", "gun", "bridge", "jump", "hang", "cut", "hurt", "harm",
+        "bleed", "worthless", "burden", "disappear", "vanish", "forever", "anymore", "attempt",
+        "commit", "stupid", "matter", "deserve", "point", "fight", "giv", "away", "tired", "sleep",
+        "breath", "nobody", "escape", "done", "over", "quit", "last", "final", "letter", "note",
+        "countdown", "week", "days", "goodnight", "rest",
     )
-)
+)  # fmt: skip
 
 
 def _negated_at(words: list[str], index: int) -> bool:
@@ -374,12 +333,14 @@ def combine(
 ) -> Verdict:
     """The final verdict from the rules' and the classifier's views of one message.
 
-    The classifier only adds: what the rules heard in the writer's own voice stands (a model
-    that has seen two thousand texts must not talk a real crisis down). It may say who a rules
-    hit is about (someone else, or harassment), and it decides where the rules found nothing,
-    except that at the standard sensitivity a negation the rules read ("i'm not going to hurt
-    myself") is trusted; at cautious the classifier reads negated texts too. "Harassment" needs
-    a word said to someone, and "someone else at risk" needs a person named (``names_someone``).
+    An urgent rules hit in the writer's own voice (explicit intent, a plan, a means) always
+    stands. A concern the rules found stands unless the classifier reads it as a false alarm
+    (crisis probability under ``keep``; the shipped cut-off is 0: never). Where the rules found
+    nothing the classifier decides at the group's sensitivity, with a stricter cut-off when no
+    word of harm is used; a negation the rules read stands at standard and is weighed at
+    cautious. It also says who a message is about:
+    "harassment" needs a word said to someone, "someone else at risk" needs a person named
+    (``names_someone``), and neither is ever urgent.
     """
     p = classifier.probabilities(norm, rule_features(rules.level, rules.signals))
     if p is None:
@@ -396,16 +357,18 @@ def combine(
             return Verdict("concern", rules.signals, about="harassment")
         if other and (reported or rules.level == "concern"):
             return Verdict("concern", rules.signals, about="other")
+        if rules.level == "concern" and crisis < cut.keeps(sensitivity):
+            kept = tuple(s if s.startswith(_QUIET) else f"overruled:{s}" for s in rules.signals)
+            return Verdict("none", (*kept, "model:none"))
         return rules
-    negated = any(s.startswith("negated:") for s in rules.signals)
-    if negated and sensitivity == "standard":
-        return rules
+    if sensitivity == "standard" and any(s.startswith("negated:") for s in rules.signals):
+        return rules  # "i'm not suicidal, just tired": at standard a negation the rules read stands
     signals = (*rules.signals, f"model:{CLASSES[p.index(max(p))]}")
     if harassment:
         return Verdict("concern", signals, about="harassment")
     if other:
         return Verdict("concern", signals, about="other")
-    if crisis >= (cut.cautious if sensitivity == "cautious" else cut.standard) and speaks_of_harm(norm):
+    if crisis >= cut.cut(sensitivity, harm_word=speaks_of_harm(norm)):
         return Verdict("urgent" if p[2] > p[1] else "concern", signals)
     return rules
 

@@ -27,6 +27,18 @@ def score(
     """``crisis_recall``, ``crisis_recall_urgent``, ``crisis_fpr_idiom``, ``crisis_fpr_chat``,
     ``other_recall``, ``harassment_recall`` and ``pattern:<name>`` (share answered as its label
     asks: flagged for crisis patterns, not flagged for "none" ones)."""
+    return rates(tally(detector, examples, sensitivity))
+
+
+def rates(hits: dict[str, list[bool]]) -> dict[str, float]:
+    """Each tally's share of True."""
+    return {name: sum(values) / len(values) for name, values in sorted(hits.items()) if values}
+
+
+def tally(
+    detector: Detector, examples: Iterable[Example], sensitivity: Sensitivity = "standard"
+) -> dict[str, list[bool]]:
+    """What :func:`score` counts, one boolean per text and rate (tallies of folds add up)."""
     hits: dict[str, list[bool]] = defaultdict(list)
     for example in examples:
         answered, level, about = flagged(detector, example, sensitivity)
@@ -48,4 +60,4 @@ def score(
             if example.pattern in CHAT_PATTERNS:
                 hits["crisis_fpr_chat"].append(self_alarm)
             hits[f"pattern:{example.pattern}"].append(not answered)
-    return {name: sum(values) / len(values) for name, values in sorted(hits.items()) if values}
+    return hits

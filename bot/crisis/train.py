@@ -1,18 +1,13 @@
 """Train the crisis classifier on the corpus's training part: ``python -m bot.crisis.train``.
 
-Reads only :func:`bot.crisis.corpus.training_part` (the test part is never opened here), builds
-the features of :mod:`bot.crisis.model`, fits a class-balanced softmax with L2 by full-batch Adam
-(deterministic: same data, same weights), picks the thresholds from five-fold out-of-fold
-probabilities on the training part, and writes ``bot/crisis/classifier.npz``.
-
-Threshold choice, on the out-of-fold probabilities of the training part only:
-``standard`` is the lowest crisis probability at which the model's additions to the rules raise
-the idioms-and-jokes false-alarm rate by at most :data:`STANDARD_FPR`'s first figure and keep
-everyday chat under its second; ``cautious`` allows :data:`CAUTIOUS_FPR`. Both count only texts
-the model may add to (those that pass :func:`bot.crisis.detect.speaks_of_harm`).
-
-Training also reads ``corpus/crisis/extra/``, texts written for training only and never scored:
-everyday group chat, and everyday plans such as "going to the gym tonight".
+Reads only :func:`bot.crisis.corpus.training_part` (the test part is never opened here) and
+``corpus/crisis/extra/`` (texts written for training only and never scored: everyday group chat,
+and everyday plans such as "going to the gym tonight"). It builds the features of
+:mod:`bot.crisis.model`, fits a class-balanced softmax with L2 by full-batch Adam over a sparse
+matrix (deterministic: same data, same weights), chooses the cut-offs from five-fold out-of-fold
+probabilities of the texts it was given (:mod:`bot.crisis.cutoffs`), and writes
+``bot/crisis/classifier.npz``. :func:`build` is the whole recipe on any list of texts, so
+:mod:`bot.crisis.crossval` can run it on four fifths of the training part and score the rest.
 """
 
 from __future__ import annotations
@@ -23,16 +18,19 @@ import sys
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.crisis import corpus
+from bot.crisis.cutoffs import choose
 from bot.crisis.detect import Detector, shipped_rules, speaks_of_harm
 from bot.crisis.model import (
     CLASSES,
     EMBED_SCALE,
     WEIGHTS,
+    Thresholds,
     embed,
     embedding_table,
     ngram_buckets,
@@ -40,236 +38,204 @@ from bot.crisis.model import (
 )
 from bot.crisis.phrases import normalise
 
-# What the model may add to the rules' false alarms, out-of-fold on the training part: (idioms
-# and jokes, in points over the rules alone; everyday chat, as a rate). The training part has
-# only ~120 chat texts, so a chat ceiling below 0.02 would be decided by one or two texts.
-STANDARD_FPR = (0.03, 0.02)
-CAUTIOUS_FPR = (0.07, 0.04)
-# Ceiling on everyday texts (idioms and chat) read as someone else at risk, or as harassment.
-READER_FPR = 0.01
-# Share of the training part's crisis, someone-else and harassment texts the first look passes.
+# Share of the training texts that are not "none" which the first look must pass.
 GATE_PASS = 0.99
 MIN_DF = 2
-L2 = 2e-4
-EPOCHS = 600
+# Little shrinkage: cross-validated on the training part, 5e-6 gave more recall at the same
+# false-alarm rates than 2e-4 (the n-grams are many, but each is rare).
+L2 = 5e-6
+EPOCHS = 400
 FOLDS = 5
 
 Matrix = npt.NDArray[np.float32]
+Parts = dict[str, npt.NDArray[Any]]
 
 
 class Features:
-    """The training texts' features, built once; ``matrix`` picks the columns a fit may use."""
+    """The texts' features, built once; ``sparse`` and ``dense`` pick the rows a fit may use."""
 
-    def __init__(self, texts: Sequence[str], rules: Detector) -> None:
-        self.norms = [normalise(t) for t in texts]
+    def __init__(self, examples: Sequence[corpus.Example], rules: Detector) -> None:
+        self.examples = list(examples)
+        self.norms = [normalise(e.text) for e in examples]
         self.grams = [ngram_buckets(n) for n in self.norms]
         self.embeddings = embed(self.norms)
-        self.rules = np.array(
-            [rule_features(v.level, v.signals) for v in (rules.rules(t) for t in texts)], dtype=np.float32
-        )
+        verdicts = [rules.rules(e.text) for e in examples]
+        self.rules = np.array([rule_features(v.level, v.signals) for v in verdicts], dtype=np.float32)
+        self.harm = np.array([speaks_of_harm(n) for n in self.norms])
+        self.y = np.array([CLASSES.index(e.label) for e in examples], dtype=np.int64)
 
-    def vocabulary(self, rows: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int64], Matrix]:
+    def vocabulary(self, rows: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], Matrix]:
         """Buckets seen in at least MIN_DF of ``rows``' texts, and their idf."""
         df: dict[int, int] = {}
-        for row in np.flatnonzero(rows):
+        for row in rows:
             for bucket in self.grams[row]:
                 df[bucket] = df.get(bucket, 0) + 1
-        n = int(rows.sum())
         columns = np.array(sorted(b for b, c in df.items() if c >= MIN_DF), dtype=np.int64)
+        n = len(rows)
         idf = np.array([math.log((1 + n) / (1 + df[int(b)])) + 1 for b in columns], dtype=np.float32)
         return columns, idf
 
-    def matrix(
-        self,
-        rows: npt.NDArray[np.bool_],
-        columns: npt.NDArray[np.int64],
-        idf: Matrix,
-        mean: Matrix,
-        scale: Matrix,
-    ) -> Matrix:
-        """Dense features for ``rows`` (as the model computes them one text at a time)."""
+    def sparse(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], idf: Matrix) -> Sparse:
+        """The hashed n-grams of ``rows``, as the model computes them one text at a time."""
         where = {int(b): i for i, b in enumerate(columns)}
-        picked = np.flatnonzero(rows)
-        hashed = np.zeros((len(picked), len(columns)), dtype=np.float32)
-        for out, row in enumerate(picked):
-            for bucket, count in self.grams[row].items():
-                col = where.get(bucket)
-                if col is not None:
-                    hashed[out, col] = (1.0 + math.log(count)) * idf[col]
-            norm = float(np.linalg.norm(hashed[out]))
-            if norm:
-                hashed[out] /= norm
-        dense = (self.embeddings[picked] - mean) / scale * EMBED_SCALE
-        return np.hstack([hashed, dense, self.rules[picked]]).astype(np.float32)
+        index: list[int] = []
+        value: list[float] = []
+        owner: list[int] = []
+        for out, row in enumerate(rows):
+            found = [
+                (where[b], (1.0 + math.log(c)) * float(idf[where[b]]))
+                for b, c in self.grams[row].items()
+                if b in where
+            ]
+            length = math.sqrt(sum(v * v for _, v in found)) or 1.0
+            index += [i for i, _ in found]
+            value += [v / length for _, v in found]
+            owner += [out] * len(found)
+        return Sparse(np.array(index, dtype=np.int64), np.array(value, dtype=np.float32),
+                      np.array(owner, dtype=np.int64), len(rows), len(columns))  # fmt: skip
+
+    def dense(self, rows: npt.NDArray[np.int64], mean: Matrix, scale: Matrix) -> Matrix:
+        """The standardised embeddings and the rules' findings of ``rows``."""
+        embedded = (self.embeddings[rows] - mean) / scale * EMBED_SCALE
+        return np.hstack([embedded, self.rules[rows]]).astype(np.float32)
 
 
-def fit(x: Matrix, y: npt.NDArray[np.int64]) -> tuple[Matrix, Matrix]:
+class Sparse:
+    """A sparse matrix as three arrays (column, value, row), enough for a linear model's two products."""
+
+    def __init__(
+        self,
+        index: npt.NDArray[np.int64],
+        value: Matrix,
+        owner: npt.NDArray[np.int64],
+        rows: int,
+        width: int,
+    ) -> None:
+        self.index, self.value, self.owner, self.rows, self.width = index, value, owner, rows, width
+
+    def dot(self, w: Matrix) -> Matrix:
+        """self @ w."""
+        share = self.value[:, None] * w[self.index]
+        return np.stack(
+            [np.bincount(self.owner, share[:, k], self.rows) for k in range(w.shape[1])], axis=1
+        ).astype(np.float32)
+
+    def tdot(self, e: Matrix) -> Matrix:
+        """self.T @ e."""
+        return np.stack(
+            [np.bincount(self.index, self.value * e[self.owner, k], self.width) for k in range(e.shape[1])],
+            axis=1,
+        ).astype(np.float32)
+
+
+def fit(s: Sparse, x: Matrix, y: npt.NDArray[np.int64]) -> tuple[Matrix, Matrix, Matrix]:
     """A class-balanced softmax regression with L2, by full-batch Adam from zeros."""
-    n, width = x.shape
-    k = len(CLASSES)
+    n, k = s.rows, len(CLASSES)
     counts = np.bincount(y, minlength=k).astype(np.float32)
     sample = (n / (k * np.maximum(counts, 1)))[y][:, None]
     onehot = np.eye(k, dtype=np.float32)[y]
-    w = np.zeros((width, k), dtype=np.float32)
-    b = np.zeros(k, dtype=np.float32)
-    mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    params = [
+        np.zeros((s.width, k), np.float32),
+        np.zeros((x.shape[1], k), np.float32),
+        np.zeros(k, np.float32),
+    ]
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     rate, beta1, beta2 = 0.05, 0.9, 0.999
     for step in range(1, EPOCHS + 1):
-        z = x @ w + b
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        err = (p - onehot) * sample / n
-        gw = x.T @ err + L2 * w
-        gb = err.sum(axis=0)
-        for m, v, g, param in ((mw, vw, gw, w), (mb, vb, gb, b)):
+        p = predict(s, x, *params)
+        err = ((p - onehot) * sample / n).astype(np.float32)
+        grads = [s.tdot(err) + L2 * params[0], x.T @ err + L2 * params[1], err.sum(axis=0)]
+        for param, (m, v), g in zip(params, moments, grads, strict=True):
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * g * g
             param -= rate * (m / (1 - beta1**step)) / (np.sqrt(v / (1 - beta2**step)) + 1e-8)
-    return w, b
+    return params[0], params[1], params[2]
 
 
-def predict(x: Matrix, w: Matrix, b: Matrix) -> Matrix:
-    z = x @ w + b
+def predict(s: Sparse, x: Matrix, ws: Matrix, wd: Matrix, b: Matrix) -> Matrix:
+    z = s.dot(ws) + x @ wd + b
     z -= z.max(axis=1, keepdims=True)
     p = np.exp(z)
     return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float32)
 
 
-def standardiser(embeddings: Matrix) -> tuple[Matrix, Matrix]:
-    return embeddings.mean(axis=0), embeddings.std(axis=0) + 1e-6
+def _fit_rows(features: Features, rows: npt.NDArray[np.int64]) -> tuple[Parts, Matrix, Matrix, Matrix]:
+    """Fit on ``rows``: (the parts, minus thresholds; the three weight blocks)."""
+    columns, idf = features.vocabulary(rows)
+    mean = features.embeddings[rows].mean(axis=0)
+    scale = features.embeddings[rows].std(axis=0) + 1e-6
+    ws, wd, b = fit(features.sparse(rows, columns, idf), features.dense(rows, mean, scale), features.y[rows])
+    parts: Parts = {"columns": columns, "idf": idf, "mean": mean, "scale": scale}
+    return parts, ws, wd, b
 
 
-def out_of_fold(features: Features, texts: Sequence[str], y: npt.NDArray[np.int64]) -> Matrix:
-    """Each training text's probabilities from a model that never saw it."""
-    folds = np.array([zlib.crc32(t.encode()) % FOLDS for t in texts])
-    probs = np.zeros((len(texts), len(CLASSES)), dtype=np.float32)
+def out_of_fold(features: Features) -> Matrix:
+    """Each text's probabilities from a model that never saw it."""
+    folds = np.array([zlib.crc32(e.text.encode()) % FOLDS for e in features.examples])
+    probs = np.zeros((len(folds), len(CLASSES)), dtype=np.float32)
     for fold in range(FOLDS):
-        fit_rows, held = folds != fold, folds == fold
-        columns, idf = features.vocabulary(fit_rows)
-        mean, scale = standardiser(features.embeddings[fit_rows])
-        w, b = fit(features.matrix(fit_rows, columns, idf, mean, scale), y[fit_rows])
-        probs[held] = predict(features.matrix(held, columns, idf, mean, scale), w, b)
+        fit_rows, held = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
+        parts, ws, wd, b = _fit_rows(features, fit_rows)
+        columns, idf, mean, scale = parts["columns"], parts["idf"], parts["mean"], parts["scale"]
+        probs[held] = predict(
+            features.sparse(held, columns, idf), features.dense(held, mean, scale), ws, wd, b
+        )
     return probs
 
 
-def threshold_for(scores: Matrix, rows: npt.NDArray[np.bool_], fpr: float) -> float:
-    """The lowest cut-off at which at most ``fpr`` of ``rows`` would be flagged."""
-    ranked = np.sort(scores[rows])[::-1]
-    allowed = math.floor(fpr * len(ranked))
-    return float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else 0.0
-
-
-def cut_for(
-    crisis_p: Matrix,
-    rules_hit: npt.NDArray[np.bool_],
-    idiom: npt.NDArray[np.bool_],
-    chat: npt.NDArray[np.bool_],
-    ceiling: tuple[float, float],
-) -> float:
-    """The lowest cut-off at which the rules with the model's additions stay under ``ceiling``."""
-    for cut in np.round(np.arange(0.30, 0.99, 0.01), 2):
-        flagged = rules_hit | (crisis_p >= cut)
-        added = flagged[idiom].mean() - rules_hit[idiom].mean()
-        if added <= ceiling[0] + 1e-9 and flagged[chat].mean() <= max(ceiling[1], rules_hit[chat].mean()):
-            return float(cut)
-    return 0.99
-
-
-def train(out: Path = WEIGHTS, *, report: bool = True, oof: Path | None = None) -> dict[str, float]:
-    examples = corpus.training_part() + corpus.training_extra()
-    texts = [e.text for e in examples]
-    y = np.array([CLASSES.index(e.label) for e in examples], dtype=np.int64)
-    rules = shipped_rules()
-    features = Features(texts, rules)
-    probs = out_of_fold(features, texts, y)
-    # The model may add a verdict only where a harm word is used (detect.speaks_of_harm), so
-    # the cut-offs are chosen on what it could actually add.
-    may_add = np.array([speaks_of_harm(n) for n in features.norms], dtype=np.float32)
-    crisis_p = (probs[:, 1] + probs[:, 2]) * may_add
-    if oof is not None:  # for choosing the cut-offs: the training part's out-of-fold view
-        np.save(oof, probs)
-    blind = np.array([e.writer != "extra" for e in examples])
-    idiom = blind & np.array([e.label == "none" and e.pattern in corpus.IDIOM_PATTERNS for e in examples])
-    chat = blind & np.array([e.label == "none" and e.pattern in corpus.CHAT_PATTERNS for e in examples])
-    rules_hit = features.rules[:, :2].sum(axis=1) > 0  # concern or urgent by the rules
-    standard = cut_for(crisis_p, rules_hit, idiom, chat, STANDARD_FPR)
-    cautious = min(cut_for(crisis_p, rules_hit, idiom, chat, CAUTIOUS_FPR), standard)
-    everyday = idiom | chat
-    other_cut = max(0.5, threshold_for(probs[:, 3], everyday, READER_FPR))
-    harassment_cut = max(0.5, threshold_for(probs[:, 4], everyday, READER_FPR))
-    everything = np.ones(len(texts), dtype=bool)
-    columns, idf = features.vocabulary(everything)
-    mean, scale = standardiser(features.embeddings)
-    w, b = fit(features.matrix(everything, columns, idf, mean, scale), y)
-    gate = first_look_gate(features, w, b, columns, mean, scale, y)
-    thresholds = np.array([standard, cautious, other_cut, harassment_cut, gate], dtype=np.float32)
+def build(examples: Sequence[corpus.Example], rules: Detector | None = None) -> Parts:
+    """The classifier's parts (what ``classifier.npz`` holds), trained on ``examples`` alone."""
+    features = Features(examples, rules or shipped_rules())
+    probs = out_of_fold(features)
+    cuts = choose(probs, features.rules, features.harm, features.examples)
+    everything = np.arange(len(examples))
+    parts, ws, wd, b = _fit_rows(features, everything)
     # The embedding layer folded into one small table (token -> its share of the five logits),
     # from the weights as stored, so running the model never loads the embeddings.
-    stored = w.astype(np.float16).astype(np.float32)
-    dense = stored[len(columns) : len(columns) + len(mean)] * (EMBED_SCALE / scale[:, None])
+    weights = np.vstack([ws, wd]).astype(np.float16)
+    stored = weights.astype(np.float32)
+    offset = len(parts["columns"])
+    dense = stored[offset : offset + len(parts["mean"])] * (EMBED_SCALE / parts["scale"][:, None])
     tokens = np.asarray(embedding_table(), dtype=np.float32) @ dense
-    np.savez_compressed(
-        out,
-        columns=columns.astype(np.int32),
-        idf=idf.astype(np.float16),
-        mean=mean.astype(np.float32),
-        scale=scale.astype(np.float32),
-        weights=w.astype(np.float16),
+    cuts["gate"] = first_look_gate(features, stored, b, offset, parts["mean"], parts["scale"])
+    parts.update(
+        columns=parts["columns"].astype(np.int32),
+        idf=parts["idf"].astype(np.float16),
+        weights=weights,
         bias=b.astype(np.float32),
-        thresholds=thresholds,
+        thresholds=np.array([cuts[name] for name in Thresholds.names()], dtype=np.float32),
         tokens=tokens.astype(np.float32),
     )
-    summary = {
-        "standard": standard,
-        "cautious": cautious,
-        "other": other_cut,
-        "harassment": harassment_cut,
-        "columns": float(len(columns)),
-    }
-    if report:
-        crisis = blind & np.isin(y, [1, 2])
-        for name, cut in (("standard", standard), ("cautious", cautious)):
-            flagged = rules_hit | (crisis_p >= cut)
-            print(
-                f"{name}: cut {cut:.3f}; rules with the model, out-of-fold (training part): "
-                f"recall {flagged[crisis].mean():.3f}, "
-                f"idioms {flagged[idiom].mean():.3f}, chat {flagged[chat].mean():.3f}",
-                file=sys.stderr,
-            )
-        print(
-            f"someone else at risk: cut {other_cut:.3f}; harassment: cut {harassment_cut:.3f}",
-            file=sys.stderr,
-        )
-        print(f"wrote {out} ({len(columns)} n-gram columns)", file=sys.stderr)
-    return summary
+    return parts
 
 
 def first_look_gate(
-    features: Features,
-    w: Matrix,
-    b: Matrix,
-    columns: npt.NDArray[np.int64],
-    mean: Matrix,
-    scale: Matrix,
-    y: npt.NDArray[np.int64],
+    features: Features, w: Matrix, b: Matrix, offset: int, mean: Matrix, scale: Matrix
 ) -> float:
-    """The first-look margin that GATE_PASS of the training part's non-"none" texts reach."""
-    offset = len(columns)
+    """The first-look margin that GATE_PASS of the training texts that are not "none" reach."""
     dense = w[offset : offset + len(mean)] * (EMBED_SCALE / scale[:, None])
     logits = b - mean @ dense + features.embeddings @ dense + features.rules @ w[offset + len(mean) :]
     margin = logits[:, 1:].max(axis=1) - logits[:, 0]
-    return float(np.quantile(margin[y != 0], 1 - GATE_PASS))
+    return float(np.quantile(margin[features.y != 0], 1 - GATE_PASS))
+
+
+def train(out: Path = WEIGHTS) -> Parts:
+    """Train on the training part and the training-only extras, and write the weights file."""
+    parts = build(corpus.training_part() + corpus.training_extra())
+    np.savez_compressed(out, **parts)  # type: ignore[arg-type]
+    cuts = dict(zip(Thresholds.names(), (float(x) for x in parts["thresholds"]), strict=True))
+    print(", ".join(f"{k} {v:.3f}" for k, v in cuts.items()), file=sys.stderr)
+    print(f"wrote {out} ({len(parts['columns'])} n-gram columns)", file=sys.stderr)
+    return parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.crisis.train", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where to write the weights")
-    parser.add_argument("--oof", type=Path, help="also save the out-of-fold probabilities (.npy)")
     args = parser.parse_args(argv)
-    train(args.out, oof=args.oof)
+    train(args.out)
     return 0
 
 

@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.problems import ContentInvalid
-from bot.crisis.detect import SHIPPED_CONTENT, Detector, Verdict, detect, normalise, validate_phrases
+from bot.crisis.detect import (
+    SHIPPED_CONTENT,
+    Detector,
+    Verdict,
+    detect,
+    normalise,
+    shipped_rules,
+    validate_phrases,
+)
 
 ISSUE_EXAMPLES = [
     ("I'm going to kill myself tonight", "urgent"),
@@ -199,7 +207,10 @@ def test_stretching_letters_never_changes_the_verdict(text: str, data: st.DataOb
 def test_any_text_gives_a_well_formed_verdict(text: str) -> None:
     verdict = detect(text)
     assert verdict.level in ("none", "concern", "urgent")
-    assert (verdict.level == "none") == all(s.startswith(("negated:", "context:")) for s in verdict.signals)
+    quiet = all(
+        s.startswith(("negated:", "context:", "overruled:")) or s == "model:none" for s in verdict.signals
+    )
+    assert (verdict.level == "none") == quiet
 
 
 # --- the phrase data ----------------------------------------------------------------------
@@ -236,7 +247,30 @@ def test_detector_from_custom_content(tmp_path: Path) -> None:
     assert detector.detect("not a banana").level == "none"
 
 
-def test_cautious_answers_a_negated_signal_standard_does_not():
+def test_cautious_rules_answer_a_negated_signal_standard_rules_do_not():
     text = "im not going to kill myself"
-    assert detect(text).level == "none"
-    assert detect(text, sensitivity="cautious").level == "concern"
+    assert shipped_rules().detect(text).level == "none"
+    assert shipped_rules().detect(text, sensitivity="cautious").level == "concern"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im not okay i want to die",
+        "i'm not ok. i want to die",
+        "not fine i want to kill myself",
+    ],
+)
+def test_a_negated_mood_does_not_negate_what_follows(text: str) -> None:
+    """Negation leak (issue 15): "not okay" negates "okay", not the ideation after it."""
+    verdict = shipped_rules().detect(text)
+    assert verdict.level != "none" and not any(s.startswith("negated:") for s in verdict.signals)
+    assert detect(text).level != "none"
+
+
+@pytest.mark.parametrize(
+    "text", ["i didnt try to kill myself", "he doesnt want to die", "i didnt want to die"]
+)
+def test_didnt_and_its_kin_are_negation_words(text: str) -> None:
+    verdict = shipped_rules().detect(text)
+    assert verdict.level == "none" and any(s.startswith("negated:") for s in verdict.signals)
