@@ -130,6 +130,10 @@ class Outbox:
         pace_sleep = real_sleep if inline else asyncio.sleep
         self.pacer = Pacer(self.config.global_rate, self.config.period, sleep=pace_sleep)
         self.rate_limits = rate_limits
+        if rate_limits is not None:
+            # From the first request the client makes (login, command sync): those count against
+            # the same 50/s as the fan-out that may follow them within the second.
+            rate_limits.pace(self.pacer)
         self.callbacks = Callbacks()
         self.delivery = Delivery(
             transport=transport,

@@ -113,11 +113,6 @@ class Pacer:
                 self.rate = min(self.ceiling, self.rate + self.ceiling * 0.02)
                 self._clean = 0
 
-    async def acquire(self) -> None:
-        """A slot for one request that is answered at once (kept for callers without a request)."""
-        async with self.slot():
-            pass
-
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one request's place in the budget while the body sends it."""
