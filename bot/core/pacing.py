@@ -13,7 +13,7 @@ and could still put 51 in one of Discord's windows when a slow answer was follow
 
 :class:`RateLimitWatch` is the ``Client(http_trace=...)`` hook (an aiohttp ``TraceConfig``): it
 reads every request's start and end, so the pacer stamps each answer's arrival and counts
-requests it did not grant (discord.py's own retries, commands), and every 429's
+requests it did not grant (discord.py's own retries, commands: they wait for room too), and every 429's
 ``X-RateLimit-*`` / ``Retry-After`` headers, which lower the budget and pause it. Interaction
 callbacks and webhooks are outside the global limit and are not counted.
 """
@@ -126,14 +126,18 @@ class Pacer:
             self._live -= 1
             self._answered.append(slot.answered_at if slot.answered_at is not None else self._monotonic())
 
-    def request_started(self) -> bool:
-        """The trace saw a request start (in its sender's task); True if it was not paced."""
+    async def request_started(self) -> bool:
+        """The trace saw a request start (in its sender's task); True if no slot covered it.
+
+        A request no slot covers (a command's own call, discord.py's retry inside a send) waits
+        for room here, before aiohttp sends it, so it too stays inside the budget.
+        """
         slot = _held.get()
         if slot is not None and not slot.requested:
             slot.requested = True
             return False
         self.unpaced += 1
-        self._live += 1
+        await self._wait_for_room()
         return True
 
     def request_ended(self, unpaced: bool) -> None:
@@ -222,7 +226,7 @@ class RateLimitWatch:
         pacer = self._pacer
         if pacer is not None and self._counted(params.url):
             context.resilience_pacer = pacer
-            context.resilience_unpaced = pacer.request_started()
+            context.resilience_unpaced = await pacer.request_started()
 
     def _ended(self, context: SimpleNamespace) -> None:
         pacer: Pacer | None = getattr(context, "resilience_pacer", None)

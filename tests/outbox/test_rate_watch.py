@@ -54,7 +54,7 @@ async def test_a_request_counts_until_a_period_after_its_answer() -> None:
     pacer = Pacer(3, 1.0, monotonic=t.monotonic, sleep=t.sleep)
     for _ in range(3):
         async with pacer.slot():
-            pacer.request_started()
+            await pacer.request_started()
             t.now += 0.25
             pacer.request_ended(False)  # the answer's arrival, stamped by the trace
     assert t.slept == []  # three in the budget, none waited
@@ -64,22 +64,23 @@ async def test_a_request_counts_until_a_period_after_its_answer() -> None:
     assert pacer.granted == 4
 
 
-async def test_requests_no_slot_covered_count_too() -> None:
+async def test_requests_no_slot_covered_count_and_wait_too() -> None:
     from bot.core.pacing import Pacer
 
     t = _Time()
     pacer = Pacer(2, 1.0, monotonic=t.monotonic, sleep=t.sleep)
     async with pacer.slot():
-        assert pacer.request_started() is False  # the slot's own request
-        assert pacer.request_started() is True  # discord.py's retry inside the same send
+        assert await pacer.request_started() is False  # the slot's own request
+        assert await pacer.request_started() is True  # discord.py's retry inside the same send
         pacer.request_ended(False)
         pacer.request_ended(True)
-    unpaced = pacer.request_started()  # e.g. a command's own request, outside the outbox
+    assert t.now == 100.0 and pacer.counted() == 2
+    # A command's own request, outside the outbox: it waits for room before it is sent.
+    unpaced = await pacer.request_started()
     assert unpaced is True and pacer.unpaced == 2
+    assert t.now == 101.0
     pacer.request_ended(unpaced)
-    assert pacer.counted() == 3
-    async with pacer.slot():
-        assert t.now == 101.0  # waited for all but one to leave the window
+    assert pacer.counted() == 1
 
 
 async def test_a_429_pauses_and_lowers_the_budget() -> None:
