@@ -253,7 +253,7 @@ def test_benchmark_settings_never_read_the_environment_or_a_dotenv(tmp_path, mon
     assert made.discord_token is None
     assert made.database_url is None
     assert made.log_level == "INFO"
-    assert made.outbox_rate == 48.0
+    assert made.outbox_rate == 50.0
     assert made.database_path == tmp_path / "bench.db"
 
 
