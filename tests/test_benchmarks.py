@@ -64,6 +64,9 @@ METRICS = {
         "fanout_429_count",
         "fanout_invalid_requests",
         "fanout_members",
+        "fanout_deliveries_per_s",
+        "fanout_deliveries_per_s_day2",
+        "fanout_rate_ratio_day2",
         "fanout_rate_ratio_pg",
         "fanout_crash_duplicates",
         "fanout_crash_lost",
@@ -78,7 +81,15 @@ METRICS = {
     "benchmarks.bench_transport": {"connect_ready_ms", "interaction_ack_p99_ms"},
 }
 # And where PostgreSQL answers (its part says "skipped" otherwise), the lines beside its figure.
-WITH_PG = {"benchmarks.bench_fanout": {"fanout_429_count_pg", "fanout_invalid_requests_pg"}}
+WITH_PG = {
+    "benchmarks.bench_fanout": {
+        "fanout_429_count_pg",
+        "fanout_invalid_requests_pg",
+        "fanout_deliveries_per_s_pg",
+        "fanout_deliveries_per_s_day2_pg",
+        "fanout_rate_ratio_day2_pg",
+    }
+}
 # Lines whose figure is a count or a yes/no: nothing in the run to compare them to.
 COUNT_UNITS = {"responses", "requests", "messages", "members", "members per run", "bool"}
 PG_ONLY = {"benchmarks.bench_checkins_pg"}
@@ -242,7 +253,7 @@ def test_benchmark_settings_never_read_the_environment_or_a_dotenv(tmp_path, mon
     assert made.discord_token is None
     assert made.database_url is None
     assert made.log_level == "INFO"
-    assert made.outbox_rate == 48.0
+    assert made.outbox_rate == 50.0
     assert made.database_path == tmp_path / "bench.db"
 
 

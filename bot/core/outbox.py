@@ -42,6 +42,7 @@ from typing import Any
 import discord
 
 from bot.core.clock import Clock
+from bot.core.dm_channels import DmChannelRepository
 from bot.core.members import MemberRepository
 from bot.core.outbox_delivery import (
     PRIORITY_ALERT,
@@ -71,8 +72,10 @@ log = logging.getLogger(__name__)
 class OutboxConfig:
     """Tunables. Defaults suit one bot token on Discord's documented 50 requests/s global limit."""
 
-    # Requests per ``period`` the pacer allows before any 429 is seen: headroom under 50/s.
-    global_rate: float = 48.0
+    # Requests counted per ``period`` (granted, in flight, or answered within it) before any
+    # 429 is seen: Discord's documented 50/s. The pacer counts each request until a period
+    # after its answer, so no window of Discord's sees more (bot/core/pacing.py).
+    global_rate: float = 50.0
     period: float = 1.0
     # Sends in flight at once; the pacer, not this, sets the rate.
     concurrency: int = 16
@@ -127,6 +130,10 @@ class Outbox:
         pace_sleep = real_sleep if inline else asyncio.sleep
         self.pacer = Pacer(self.config.global_rate, self.config.period, sleep=pace_sleep)
         self.rate_limits = rate_limits
+        if rate_limits is not None:
+            # From the first request the client makes (login, command sync): those count against
+            # the same 50/s as the fan-out that may follow them within the second.
+            rate_limits.pace(self.pacer)
         self.callbacks = Callbacks()
         self.delivery = Delivery(
             transport=transport,
@@ -137,6 +144,7 @@ class Outbox:
             config=self.config,
             callbacks=self.callbacks,
             observer=observer,
+            dm_channels=DmChannelRepository(db),
         )
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -257,6 +265,7 @@ class Outbox:
         """Resume, prune old settled rows, and (real clock) start draining in the background."""
         if self.rate_limits is not None:
             self.rate_limits.subscribe(self._heard_rate_limit)
+            self.rate_limits.pace(self.pacer)
         await self.resume()
         await self.repo.prune(self.clock.now() - self.config.keep_settled)
         if not self.inline and self._task is None:
@@ -266,6 +275,7 @@ class Outbox:
         """Stop the worker. Rows in flight stay 'sending' and are resumed at the next start."""
         if self.rate_limits is not None:
             self.rate_limits.unsubscribe(self._heard_rate_limit)
+            self.rate_limits.pace(None)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

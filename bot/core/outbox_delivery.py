@@ -20,6 +20,7 @@ import aiohttp
 import discord
 
 from bot.core.clock import Clock
+from bot.core.dm_channels import DmChannelRepository
 from bot.core.members import MemberRepository
 from bot.core.outbox_payload import send_arguments
 from bot.core.outbox_store import OutboxRepository, OutboxRow
@@ -39,6 +40,8 @@ PRIORITY_DIGEST = 80
 
 # Discord's code for "Cannot send messages to this user" (their DMs are closed to the bot).
 _CANNOT_DM = 50007
+# "Unknown Channel": a stored DM channel id Discord no longer knows.
+_UNKNOWN_CHANNEL = 10003
 
 Delivered = Callable[[OutboxRow, int | None], Awaitable[None]]
 DmClosed = Callable[[OutboxRow], Awaitable[None]]
@@ -103,8 +106,10 @@ class Delivery:
         config: OutboxConfig,
         callbacks: Callbacks,
         observer: SendObserver | None = None,
+        dm_channels: DmChannelRepository | None = None,
     ) -> None:
         self.observer = observer
+        self.dm_channels = dm_channels
         self.transport = transport
         self.repo = repo
         self.members = members
@@ -145,14 +150,10 @@ class Delivery:
                 if await self._dms_closed(row.guild_id, row.user_id):
                     await self._skip(row, "dms closed", report)
                     return
-                channel_id = await self._dm_channel(row.user_id)
+                message = await self._send_dm(row, row.user_id)
             else:
                 assert row.channel_id is not None
-                channel_id = row.channel_id
-            await self.pacer.acquire()
-            channel = self.transport.get_partial_messageable(channel_id)
-            # ``nonce`` makes discord.py send ``enforce_nonce``: a retry returns the first message.
-            message = await channel.send(**send_arguments(row.payload).as_kwargs(), nonce=row.nonce)
+                message = await self._send(row, row.channel_id)
         except discord.Forbidden as error:
             if error.code == _CANNOT_DM and row.user_id is not None:
                 await self._dms_now_closed(row)
@@ -183,14 +184,45 @@ class Delivery:
             for delivered in self.callbacks.delivered.get(row.kind, []):
                 await delivered(row, message.id)
 
-    async def _dm_channel(self, user_id: int) -> int:
-        known = self._dm_channels.get(user_id)
+    async def _send(self, row: OutboxRow, channel_id: int) -> discord.Message:
+        channel = self.transport.get_partial_messageable(channel_id)
+        async with self.pacer.slot():
+            # ``nonce`` makes discord.py send ``enforce_nonce``: a retry returns the first message.
+            return await channel.send(**send_arguments(row.payload).as_kwargs(), nonce=row.nonce)
+
+    async def _send_dm(self, row: OutboxRow, user_id: int) -> discord.Message:
+        """Send to the member's stored DM channel: one request; open it again once if it is gone."""
+        known = await self._known_dm_channel(user_id)
         if known is not None:
-            return known
+            try:
+                return await self._send(row, known)
+            except discord.NotFound as error:
+                if error.code != _UNKNOWN_CHANNEL:
+                    raise
+                log.info("outbox: a stored DM channel is gone (10003); opening it again")
+                await self._forget_dm_channel(user_id)
+        return await self._send(row, await self._open_dm_channel(user_id))
+
+    async def _known_dm_channel(self, user_id: int) -> int | None:
+        known = self._dm_channels.get(user_id)
+        if known is None and self.dm_channels is not None:
+            known = await self.dm_channels.get(user_id)
+            if known is not None:
+                self._dm_channels[user_id] = known
+        return known
+
+    async def _forget_dm_channel(self, user_id: int) -> None:
+        self._dm_channels.pop(user_id, None)
+        if self.dm_channels is not None:
+            await self.dm_channels.forget(user_id)
+
+    async def _open_dm_channel(self, user_id: int) -> int:
         # create_dm answers from discord.py's cache when it can, else it is one request.
-        await self.pacer.acquire()
-        channel = await self.transport.create_dm(discord.Object(user_id))
+        async with self.pacer.slot():
+            channel = await self.transport.create_dm(discord.Object(user_id))
         self._dm_channels[user_id] = channel.id
+        if self.dm_channels is not None:
+            await self.dm_channels.store(user_id, channel.id, self.clock.now())
         return channel.id
 
     async def _dms_closed(self, guild_id: int, user_id: int) -> bool:

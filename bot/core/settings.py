@@ -109,7 +109,7 @@ class Settings(BaseSettings):
         json_schema_extra={"shown": "*(all of SHARD_COUNT)*"},
     )
     outbox_rate: float = Field(
-        default=48.0,
+        default=50.0,
         gt=0,
         le=10_000,
         description="Requests per second the send queue allows itself (Discord's global limit is 50).",

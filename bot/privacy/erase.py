@@ -25,6 +25,10 @@ MENTION_COLUMNS: tuple[tuple[str, str], ...] = (("crisis_alerts", "target_id"),)
 # Tables keyed by the person only (not a group): touched only when the member asks.
 PERSONAL_TABLES: tuple[str, ...] = ("safety_plans",)
 
+# Identifiers kept per person only to reach them (their DM channel id): exported with any
+# group's data and deleted with it, since the bot can look them up again from Discord.
+PERSON_CACHES: tuple[str, ...] = ("dm_channels",)
+
 # Readable names for the counts a member is shown; unknown tables fall back to their own name.
 AREAS: Mapping[str, str] = {
     "members": "membership and privacy choices",
@@ -45,6 +49,7 @@ AREAS: Mapping[str, str] = {
     "crisis_optouts": "support-reply opt-out",
     "crisis_alerts.target_id": "named in a moderation alert (your name removed)",
     "safety_plans": "safety plan",
+    "dm_channels": "your DM channel id (where reminders go)",
     "community_rsvps": "session replies",
     "community_session_dms": "session reminders",
     "community_goals": "goals",
@@ -83,6 +88,11 @@ def member_tables(schema: Mapping[str, Sequence[str]]) -> list[MemberTable]:
 def personal_tables(schema: Mapping[str, Sequence[str]]) -> list[MemberTable]:
     """Tables keyed by user id alone (a safety plan belongs to the person, not the group)."""
     return [MemberTable(t, "user_id") for t in PERSONAL_TABLES if t in schema and "user_id" in schema[t]]
+
+
+def person_caches(schema: Mapping[str, Sequence[str]]) -> list[MemberTable]:
+    """The :data:`PERSON_CACHES` this database has, keyed by user id alone."""
+    return [MemberTable(t, "user_id") for t in PERSON_CACHES if t in schema and "user_id" in schema[t]]
 
 
 def area(table: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.core.crypto import ENCRYPTED_COLUMNS
 from bot.db import Database, Row, Transaction, to_db_time
-from bot.privacy.erase import member_tables, mention_columns, personal_tables
+from bot.privacy.erase import member_tables, mention_columns, person_caches, personal_tables
 from bot.privacy.retention import FREE_TEXT, Retention
 
 KEY_CHECK = "privacy:key_check"
@@ -61,14 +61,14 @@ class PrivacyRepository:
             )
             if rows:
                 found["schedules"] = rows
-        if personal:
-            for t in personal_tables(schema):
-                rows = await self.db.fetch_all(
-                    f"SELECT * FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
-                    (user_id,),
-                )
-                if rows:
-                    found[t.table] = rows
+        # Their DM channel id always; their own safety plan when ``personal``.
+        for t in [*person_caches(schema), *(personal_tables(schema) if personal else [])]:
+            rows = await self.db.fetch_all(
+                f"SELECT * FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
+                (user_id,),
+            )
+            if rows:
+                found[t.table] = rows
         return found
 
     async def erase_member(self, guild_id: int, user_id: int, *, personal: bool = False) -> dict[str, int]:
@@ -97,12 +97,12 @@ class PrivacyRepository:
                 counts["schedules"] = await tx.execute(
                     "DELETE FROM schedules WHERE guild_id = ? AND skey = ?", (guild_id, str(user_id))
                 )
-            if personal:
-                for t in personal_tables(schema):
-                    counts[t.table] = await tx.execute(
-                        f"DELETE FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
-                        (user_id,),
-                    )
+            # Their DM channel id always (looked up again if needed); the safety plan on request.
+            for t in [*person_caches(schema), *(personal_tables(schema) if personal else [])]:
+                counts[t.table] = await tx.execute(
+                    f"DELETE FROM {_quote(t.table)} WHERE {_quote(t.column)} = ?",  # noqa: S608
+                    (user_id,),
+                )
         return {table: n for table, n in counts.items() if n > 0}
 
     async def left_before(self, guild_id: int, cutoff: datetime) -> list[int]:

@@ -30,3 +30,65 @@ def test_a_listener_that_left_hears_nothing() -> None:
     watch.unsubscribe(listener)
     watch.heard(429, {"Retry-After": "1"})
     assert heard == []
+
+
+class _Time:
+    """A monotonic clock that only moves when the pacer sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+async def test_a_request_counts_until_a_period_after_its_answer() -> None:
+    from bot.core.pacing import Pacer
+
+    t = _Time()
+    pacer = Pacer(3, 1.0, monotonic=t.monotonic, sleep=t.sleep)
+    for _ in range(3):
+        async with pacer.slot():
+            await pacer.request_started()
+            t.now += 0.25
+            pacer.request_ended(False)  # the answer's arrival, stamped by the trace
+    assert t.slept == []  # three in the budget, none waited
+    # Answers at 100.25, 100.5, 100.75: the fourth waits until the first is a full period old.
+    async with pacer.slot():
+        assert t.now == 101.25
+    assert pacer.granted == 4
+
+
+async def test_requests_no_slot_covered_count_and_wait_too() -> None:
+    from bot.core.pacing import Pacer
+
+    t = _Time()
+    pacer = Pacer(2, 1.0, monotonic=t.monotonic, sleep=t.sleep)
+    async with pacer.slot():
+        assert await pacer.request_started() is False  # the slot's own request
+        assert await pacer.request_started() is True  # discord.py's retry inside the same send
+        pacer.request_ended(False)
+        pacer.request_ended(True)
+    assert t.now == 100.0 and pacer.counted() == 2
+    # A command's own request, outside the outbox: it waits for room before it is sent.
+    unpaced = await pacer.request_started()
+    assert unpaced is True and pacer.unpaced == 2
+    assert t.now == 101.0
+    pacer.request_ended(unpaced)
+    assert pacer.counted() == 1
+
+
+async def test_a_429_pauses_and_lowers_the_budget() -> None:
+    from bot.core.pacing import Pacer
+
+    t = _Time()
+    pacer = Pacer(50, 1.0, monotonic=t.monotonic, sleep=t.sleep)
+    pacer.rate_limited(2.0)
+    assert pacer.budget == 45
+    async with pacer.slot():
+        assert t.now == 102.0

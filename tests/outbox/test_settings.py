@@ -21,7 +21,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def test_defaults() -> None:
     config = outbox_config_from(Settings())
-    assert config.global_rate == 48.0
+    assert config.global_rate == 50.0
     assert config.concurrency == 16
     assert config.retry_for == timedelta(minutes=30)
 

@@ -337,3 +337,18 @@ async def test_a_member_named_in_someone_elses_alert_has_their_id_cleared_and_th
     # The same member in another group is untouched.
     there = await db.fetch_all("SELECT target_id FROM crisis_alerts WHERE guild_id = ?", (OTHER_GUILD,))
     assert [r["target_id"] for r in there] == [USER]
+
+
+async def test_the_dm_channel_id_is_exported_and_erased_with_the_members_data(db: SqliteDatabase) -> None:
+    from bot.core.dm_channels import DmChannelRepository
+
+    channels = DmChannelRepository(db)
+    await channels.store(USER, 777, NOW)
+    await channels.store(OTHER_USER, 888, NOW)
+    repo = PrivacyRepository(db)
+
+    exported = await repo.rows_about(GUILD, USER, personal=False)
+    assert [int(r["channel_id"]) for r in exported["dm_channels"]] == [777]
+    assert (await repo.erase_member(GUILD, USER)) == {"dm_channels": 1}
+    assert await channels.get(USER) is None
+    assert await channels.get(OTHER_USER) == 888  # someone else's stays
