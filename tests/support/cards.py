@@ -54,3 +54,8 @@ def is_card(message: Any) -> bool:
         return v2 and not message.get("content") and not message.get("embeds")
     flags = getattr(message, "flags", None)
     return bool(flags and flags.components_v2) and not message.content and not message.embeds
+
+
+def gallery_items(message: Any) -> list[dict[str, Any]]:
+    """Every MediaGallery item of a card (its ``media`` and ``description``, the alt text)."""
+    return [item for c in _walk(_roots(message)) if c.get("type") == 12 for item in c.get("items") or []]
