@@ -46,6 +46,7 @@ def skill_card(
         Text(intro) if intro else None,
         Text(f"## {title}\n*{skill.why}*"),
         Text(steps),
+        Divider(visible=False),
         Text(f"**Time:** {minutes} · **Good for:** {good_for}"),
         Text(f"**To reflect on**\n{skill.reflection}"),
         *counted,
