@@ -163,13 +163,24 @@ async def _ack_p99(
 
 
 def _reply(callback: dict[str, Any] | None) -> str:
+    """The reply's words: its content, or the texts of a Components V2 card (``/setup show``)."""
     if callback is None:
         return ""
-    return str((callback.get("data") or {}).get("content") or "")
+    data = callback.get("data") or {}
+    return str(data.get("content") or "") or "\n".join(_texts(data.get("components") or []))
+
+
+def _texts(components: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    for component in components:
+        if component.get("type") == 10:
+            found.append(str(component.get("content", "")))
+        found.extend(_texts(component.get("components") or []))
+    return found
 
 
 def _ours_replied(content: str) -> bool:
-    return content.startswith("**Group setup**") and "Europe/London" in content
+    return content.startswith("## Group setup") and "Europe/London" in content
 
 
 def _bare_replied(content: str) -> bool:

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.autocomplete import country_autocomplete, zone_autocomplete
 from bot.core.bot import ResilienceBot
+from bot.core.cards import Card, Divider, Text, card
 from bot.core.checkup import group_checks, intent_checks, render
 from bot.core.countries import countries, validate_country
 from bot.core.guilds import CHANNEL_PURPOSES, GuildConfig
@@ -32,8 +33,12 @@ def _hhmm(at: time | None) -> str:
     return at.strftime("%H:%M") if at else "not set"
 
 
-def render_config(config: GuildConfig, default_timezone: str, notices: Sequence[str] = ()) -> str:
-    """``/setup show``: the whole configuration in plain words, then what features noticed."""
+SETUP_COLOUR = 0x5865F2
+
+
+def setup_card(config: GuildConfig, default_timezone: str, notices: Sequence[str] = ()) -> Card:
+    """``/setup show`` (Components V2): the whole configuration in plain words, in three parts
+    (channels, the group's settings, what features noticed) with a line between them."""
 
     def chan(purpose: str) -> str:
         channel_id = config.channels.get(purpose)
@@ -46,10 +51,9 @@ def render_config(config: GuildConfig, default_timezone: str, notices: Sequence[
     role = (
         f"<@&{config.facilitator_role_id}>" if config.facilitator_role_id else "not set (Manage Server only)"
     )
-    lines = ["**Group setup**", "", "**Channels**"]
-    lines += [f"- {purpose}: {chan(purpose)} ({PURPOSE_HELP[purpose]})" for purpose in CHANNEL_PURPOSES]
-    lines += [
-        "",
+    channels = ["**Channels**"]
+    channels += [f"- {purpose}: {chan(purpose)} ({PURPOSE_HELP[purpose]})" for purpose in CHANNEL_PURPOSES]
+    lines = [
         f"**Facilitator role:** {role}",
         f"**Timezone:** {zone}",
         f"**Country** (for helplines): {country}",
@@ -57,9 +61,16 @@ def render_config(config: GuildConfig, default_timezone: str, notices: Sequence[
         f"**Skill of the day:** {_hhmm(config.skill_time)}",
         f"**Group agreement version:** {config.agreement_version}",
     ]
-    if notices:
-        lines += ["", "**Worth knowing**", *(f"- {notice}" for notice in notices)]
-    return "\n".join(lines)
+    noticed = ["**Worth knowing**", *(f"- {notice}" for notice in notices)]
+    return card(
+        Text("## Group setup"),
+        Text("\n".join(channels)),
+        Divider(),
+        Text("\n".join(lines)),
+        Divider() if notices else None,
+        Text("\n".join(noticed)) if notices else None,
+        accent=SETUP_COLOUR,
+    )
 
 
 @app_commands.guild_only()
@@ -172,8 +183,9 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Set up thi
         assert interaction.guild is not None
         config = await self.bot.guilds_repo.get(interaction.guild.id)
         notices = await self.bot.setup_notices(interaction.guild.id)
+        shown = setup_card(config, self.bot.settings.default_timezone, notices)
         await interaction.response.send_message(
-            render_config(config, self.bot.settings.default_timezone, notices), ephemeral=True
+            view=shown.view(), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
 
     @app_commands.command(

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.checkins.conftest import check_in
+from tests.support.cards import gallery_items, is_card, visible_text
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -31,12 +32,17 @@ async def test_the_session_digest_chart_has_alt_text(group):  # type: ignore[no-
     group.clock.set(datetime(2026, 11, 24, 15, 30, tzinfo=LONDON))
     await group.bot.scheduler.run_due()
     await group.env.settle()
-    [digest] = [m for m in group.channels["alerts"].history() if "Before the session" in m.content]
+    [digest] = [m for m in group.channels["alerts"].history() if "Before the session" in visible_text(m)]
     (chart,) = digest.attachments
     assert chart.filename == "group-pulse.png"
     assert chart.description is not None
     assert chart.description.startswith("Group pulse")
     assert "check-ins per day" in chart.description and "average mood" in chart.description
+    # A Components V2 card: the chart is shown in its MediaGallery, with the same words as alt text.
+    assert is_card(digest)
+    (item,) = gallery_items(digest)
+    assert item["description"] == chart.description
+    assert item["media"]["url"] == chart.url
 
 
 async def test_mood_history_chart_has_alt_text(group):  # type: ignore[no-untyped-def]
@@ -58,8 +64,8 @@ async def test_a_single_check_in_is_said_in_words_not_drawn(group):  # type: ign
     message = result.followups[-1] if result.followups else result.response
     assert result.ephemeral
     assert message.attachments == []
-    assert "One check-in so far" in message.content
-    assert "chart starts once there are two" in message.content
+    assert "One check-in so far" in visible_text(message)
+    assert "chart starts once there are two" in visible_text(message)
 
 
 async def test_group_pulse_chart_has_alt_text(group):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from bot.demo.preview import preview_session, run_preview
+from tests.support.cards import visible_text
 
 # The address run_preview prints: the page, then its key after the #.
 ADDRESS = re.compile(r"(http://127\.0\.0\.1:(\d+)/)#([\w-]+)")
@@ -84,7 +85,7 @@ async def test_preview_opens_on_the_mornings_check_in_post_then_stops_cleanly():
     assert state["viewerId"] == state["viewers"][0]["id"]
     assert state["viewers"][0]["name"] == "Asha"
     post = by_bot(state)[-1]
-    assert "Daily check-in" in post["content"]
+    assert "Daily check-in" in visible_text(post)
     assert "Check in" in str(post["components"])
     assert post["timestamp"] == "2026-11-23T09:00:00+00:00"  # 09:00 in London (GMT in November)
     # The bot has its own name, and the page writes dates the British way in London's time.
@@ -174,7 +175,7 @@ async def test_moving_the_clock_posts_what_was_scheduled_at_its_own_time():
         assert "Tuesday 24 November, 10:00" in result.response.content
         _, _, state = await open_page(http, session.url)
     # Tuesday's check-in went out at 09:00, its own time, on the way to 10:00.
-    new = [m for m in by_bot(state) if m["id"] not in before and "Daily check-in" in m["content"]]
+    new = [m for m in by_bot(state) if m["id"] not in before and "Daily check-in" in visible_text(m)]
     assert [m["timestamp"] for m in new] == ["2026-11-24T09:00:00+00:00"]
     assert state["profile"]["presentationTime"] == "2026-11-24T10:00:00+00:00"
     assert "Clock: Tuesday 24 November, 10:00 in London; new: #check-ins 1" in session.out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conftest import restart
+from tests.support.cards import visible_text
 
 
 def dynamic_patterns(bot) -> set[str]:
@@ -32,5 +33,5 @@ async def test_a_days_old_alert_button_works_after_a_restart(group):
 async def test_setup_survives_a_restart(group):
     await restart(group)
     shown = await group.admin.slash(group.general, "setup show")
-    assert "Europe/London" in shown.response.content
-    assert f"<#{group.channels['checkins'].id}>" in shown.response.content
+    assert "Europe/London" in visible_text(shown.response)
+    assert f"<#{group.channels['checkins'].id}>" in visible_text(shown.response)

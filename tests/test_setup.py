@@ -3,6 +3,7 @@ from __future__ import annotations
 import discord
 
 from tests.conftest import allow_command, build_group, configure, expected_errors
+from tests.support.cards import is_card, visible_text
 
 
 async def test_admin_configures_group_and_show_lists_everything(simcord_env, simcord_bot, clock):
@@ -14,7 +15,8 @@ async def test_admin_configures_group_and_show_lists_everything(simcord_env, sim
     assert "America/New_York" in result.response.content
 
     shown = await group.admin.slash(group.general, "setup show")
-    text = shown.response.content
+    text = visible_text(shown.response)
+    assert is_card(shown.response)
     assert shown.ephemeral
     assert f"<#{group.channels['checkins'].id}>" in text
     assert f"<#{group.channels['alerts'].id}>" in text

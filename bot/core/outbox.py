@@ -41,6 +41,7 @@ from typing import Any
 
 import discord
 
+from bot.core.cards import Card
 from bot.core.clock import Clock
 from bot.core.dm_channels import DmChannelRepository
 from bot.core.members import MemberRepository
@@ -178,16 +179,25 @@ class Outbox:
         embed: discord.Embed | None = None,
         embeds: list[discord.Embed] | None = None,
         view: discord.ui.View | None = None,
+        card: Card | None = None,
         allowed_mentions: discord.AllowedMentions | None = None,
         files: Sequence[Attachment | tuple[str, bytes]] | None = None,
     ) -> dict[str, Any]:
-        """The JSON a row keeps: Discord's body for this message, with the client's mention rules."""
+        """The JSON a row keeps: Discord's body for this message, with the client's mention rules.
+
+        A Components V2 message is given as ``card`` (fitted to Discord's limits by
+        ``Card.view``), never as a ``LayoutView``: every card on its way out is fitted.
+        """
+        if isinstance(view, discord.ui.LayoutView):
+            raise TypeError("queue a Components V2 message as card=, so it is fitted to Discord's limits")
+        if card is not None and view is not None:
+            raise ValueError("give a card or a view, not both")
         default = self.transport.allowed_mentions or discord.AllowedMentions.all()
         mentions = default.merge(allowed_mentions) if allowed_mentions is not None else default
         return stored_payload(
             content,
             embeds=[embed] if embed is not None else list(embeds or []),
-            view=view,
+            view=card.view() if card is not None else view,
             allowed_mentions=mentions,
             files=files or [],
         )
@@ -204,6 +214,7 @@ class Outbox:
         embed: discord.Embed | None = None,
         embeds: list[discord.Embed] | None = None,
         view: discord.ui.View | None = None,
+        card: Card | None = None,
         allowed_mentions: discord.AllowedMentions | None = None,
         files: Sequence[Attachment | tuple[str, bytes]] | None = None,
         priority: int = PRIORITY_POST,
@@ -216,7 +227,9 @@ class Outbox:
         ``key`` names this send within ``kind`` (e.g. ``f"{schedule_id}@{occurrence}"``):
         enqueueing the same (kind, key, recipient) twice keeps one row, so a handler re-run
         after a crash adds nothing. Pass ``tx`` to write it in the transaction that decided the
-        send. ``ref`` is yours (e.g. a post id) and comes back to ``on_delivered``. ``files``
+        send. ``card`` is a Components V2 card (``bot/core/cards.py``): it is stored with the
+        ``IS_COMPONENTS_V2`` flag and sent without content or embeds. ``ref`` is yours (e.g. a
+        post id) and comes back to ``on_delivered``. ``files``
         are attachments, ``Attachment(filename, bytes, description)`` (a chart with its alt text)
         or ``(filename, bytes)``, kept in the row until it is sent. Returns False if the row
         already existed.
@@ -235,7 +248,13 @@ class Outbox:
             "channel_id": channel_id,
             "user_id": user_id,
             "payload": self.payload(
-                content, embed=embed, embeds=embeds, view=view, allowed_mentions=allowed_mentions, files=files
+                content,
+                embed=embed,
+                embeds=embeds,
+                view=view,
+                card=card,
+                allowed_mentions=allowed_mentions,
+                files=files,
             ),
             "ref": ref,
             "due_at": due or now,

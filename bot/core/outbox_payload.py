@@ -6,6 +6,10 @@ stored shape is the body Discord receives (``content``, ``embeds``, ``components
 discord.py's public API (``Embed.to_dict``/``from_dict``, ``View.to_components``,
 ``AllowedMentions.to_dict``, ``discord.File``), so the send itself is an ordinary
 ``Messageable.send`` with a ``nonce``. Rows written by earlier versions have the same shape.
+
+A Components V2 card (``bot/core/cards.py``) is stored the same way: its layout as
+``components`` with the ``IS_COMPONENTS_V2`` bit in ``flags`` and no ``content`` or embeds, and
+rebuilt from that JSON into a ``LayoutView`` when it is sent, after a restart too.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ import discord
 _FILES_KEY = "_files"
 _BUTTON = 2
 _ACTION_ROW = 1
+_V2_FLAG = discord.MessageFlags(components_v2=True).value
+# What a queued V2 card may hold: rows of buttons, sections, texts, thumbnails, galleries,
+# separators, containers (no selects: their choices would not survive a restart).
+_SECTION, _TEXT, _THUMBNAIL, _GALLERY, _SEPARATOR, _CONTAINER = 9, 10, 11, 12, 14, 17
+_LAYOUT_TYPES = {_ACTION_ROW, _BUTTON, _SECTION, _TEXT, _THUMBNAIL, _GALLERY, _SEPARATOR, _CONTAINER}
 
 
 class Attachment(NamedTuple):
@@ -35,7 +44,7 @@ def stored_payload(
     content: str | None,
     *,
     embeds: list[discord.Embed],
-    view: discord.ui.View | None,
+    view: discord.ui.View | discord.ui.LayoutView | None,
     allowed_mentions: discord.AllowedMentions,
     files: Sequence[Attachment | tuple[str, bytes]],
 ) -> dict[str, Any]:
@@ -44,13 +53,22 @@ def stored_payload(
     Views must be persistent (``timeout=None``, every item with a ``custom_id`` handled by a
     registered ``DynamicItem``): the message may go out after a restart. Only buttons can wait,
     as they are all the bot's queued messages carry; anything else is refused here, not at send.
+    A ``LayoutView`` (a fitted card) is stored with the V2 flag and may not come with content
+    or embeds.
     """
     body: dict[str, Any] = {"allowed_mentions": allowed_mentions.to_dict()}
-    if content is not None:
-        body["content"] = content
-    if embeds:
-        body["embeds"] = [embed.to_dict() for embed in embeds]
-    if view is not None:
+    if isinstance(view, discord.ui.LayoutView):
+        if content is not None or embeds:
+            raise ValueError("a Components V2 card carries no content or embeds")
+        if not view.is_persistent():
+            raise ValueError("only persistent views can wait in the outbox")
+        # discord.py leaves LayoutView.to_components unannotated; it returns the layout's JSON.
+        components: list[dict[str, Any]] = view.to_components()  # type: ignore[no-untyped-call]
+        if any(item.get("type") not in _LAYOUT_TYPES for item in _walk(components)):
+            raise ValueError("only layout parts and buttons can wait in the outbox")
+        body["components"] = components
+        body["flags"] = _V2_FLAG
+    elif view is not None:
         if not view.is_persistent():
             raise ValueError("only persistent views can wait in the outbox")
         components = view.to_components()
@@ -58,6 +76,10 @@ def stored_payload(
             if any(item.get("type") != _BUTTON for item in row.get("components", [])):
                 raise ValueError("only buttons can wait in the outbox")
         body["components"] = components
+    if content is not None:
+        body["content"] = content
+    if embeds:
+        body["embeds"] = [embed.to_dict() for embed in embeds]
     if files:
         attachments = [Attachment(*file) for file in files]
         body["attachments"] = [_attachment_meta(index, file) for index, file in enumerate(attachments)]
@@ -81,21 +103,86 @@ def _view_from(components: list[dict[str, Any]]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for row_index, row in enumerate(components):
         for item in row.get("components", []):
-            emoji = item.get("emoji")
-            view.add_item(
-                discord.ui.Button(
-                    style=discord.ButtonStyle(int(item.get("style", 2))),
-                    label=item.get("label"),
-                    custom_id=item.get("custom_id"),
-                    url=item.get("url"),
-                    emoji=discord.PartialEmoji.from_dict(emoji) if emoji else None,
-                    disabled=bool(item.get("disabled", False)),
-                    row=min(row_index, 4),
-                )
-            )
+            view.add_item(_button_from(item, row=min(row_index, 4)))
     # Stopped before sending: discord.py then keeps no copy of it per message (thousands a day);
     # the dynamic items, registered once, handle every click.
     view.stop()
+    return view
+
+
+def is_layout(body: dict[str, Any]) -> bool:
+    """Whether a stored row is a Components V2 card."""
+    return bool(int(body.get("flags") or 0) & _V2_FLAG)
+
+
+def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every component of a layout, nested ones too (as Discord counts them)."""
+    found: list[dict[str, Any]] = []
+    for component in components:
+        found.append(component)
+        found.extend(_walk(component.get("components") or []))
+        if isinstance(component.get("accessory"), dict):
+            found.extend(_walk([component["accessory"]]))
+    return found
+
+
+def _button_from(item: dict[str, Any], row: int | None = None) -> discord.ui.Button[Any]:
+    emoji = item.get("emoji")
+    return discord.ui.Button(
+        style=discord.ButtonStyle(int(item.get("style", 2))),
+        label=item.get("label"),
+        custom_id=item.get("custom_id"),
+        url=item.get("url"),
+        emoji=discord.PartialEmoji.from_dict(emoji) if emoji else None,
+        disabled=bool(item.get("disabled", False)),
+        row=row,
+    )
+
+
+def _layout_item(data: dict[str, Any]) -> discord.ui.Item[Any]:
+    kind = int(data["type"])
+    children = [_layout_item(c) for c in data.get("components") or []]
+    if kind == _CONTAINER:
+        return discord.ui.Container(
+            *children, accent_colour=data.get("accent_color"), spoiler=bool(data.get("spoiler", False))
+        )
+    if kind == _SECTION:
+        return discord.ui.Section(*children, accessory=_layout_item(data["accessory"]))
+    if kind == _TEXT:
+        return discord.ui.TextDisplay(str(data["content"]))
+    if kind == _THUMBNAIL:
+        return discord.ui.Thumbnail(
+            data["media"]["url"],
+            description=data.get("description"),
+            spoiler=bool(data.get("spoiler", False)),
+        )
+    if kind == _GALLERY:
+        return discord.ui.MediaGallery(
+            *(
+                discord.MediaGalleryItem(
+                    i["media"]["url"], description=i.get("description"), spoiler=bool(i.get("spoiler", False))
+                )
+                for i in data.get("items") or []
+            )
+        )
+    if kind == _SEPARATOR:
+        return discord.ui.Separator(
+            visible=bool(data.get("divider", True)),
+            spacing=discord.SeparatorSpacing(int(data.get("spacing", 1))),
+        )
+    if kind == _ACTION_ROW:
+        return discord.ui.ActionRow(*children)
+    if kind == _BUTTON:
+        return _button_from(data)
+    raise ValueError(f"component type {kind} cannot wait in the outbox")
+
+
+def layout_from(components: list[dict[str, Any]]) -> discord.ui.LayoutView:
+    """A stored card's layout with its custom ids: the registered dynamic items answer its clicks."""
+    view = discord.ui.LayoutView(timeout=None)
+    for component in components:
+        view.add_item(_layout_item(component))
+    view.stop()  # as for buttons below: no copy kept per sent message
     return view
 
 
@@ -119,12 +206,15 @@ class SendArguments:
 
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
-    view: discord.ui.View | None = None
+    view: discord.ui.View | discord.ui.LayoutView | None = None
     files: list[discord.File] = field(default_factory=list)
     allowed_mentions: discord.AllowedMentions | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"content": self.content}
+        # A V2 card sends no content at all (discord.py sets the flag from the LayoutView).
+        kwargs: dict[str, Any] = (
+            {} if isinstance(self.view, discord.ui.LayoutView) else {"content": self.content}
+        )
         if self.embeds:
             kwargs["embeds"] = self.embeds
         if self.view is not None:
@@ -146,10 +236,13 @@ def send_arguments(body: dict[str, Any]) -> SendArguments:
     ]
     components = body.get("components")
     mentions = body.get("allowed_mentions")
+    view: discord.ui.View | discord.ui.LayoutView | None = None
+    if components:
+        view = layout_from(components) if is_layout(body) else _view_from(components)
     return SendArguments(
         content=body.get("content"),
         embeds=[discord.Embed.from_dict(e) for e in body.get("embeds", [])],
-        view=_view_from(components) if components else None,
+        view=view,
         files=files,
         allowed_mentions=_mentions_from(mentions) if mentions is not None else None,
     )

@@ -65,6 +65,16 @@ def _buttons(components: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
+def _card_texts(components: list[dict[str, Any]]) -> list[str]:
+    """The TextDisplays of a Components V2 card, nested ones too, in reading order."""
+    texts: list[str] = []
+    for component in components:
+        if component.get("type") == 10 and component.get("content"):
+            texts.append(str(component["content"]))
+        texts.extend(_card_texts(component.get("components", [])))
+    return texts
+
+
 def is_agreement(embed: discord.Embed) -> bool:
     return any(embed_field.name == AGREEMENT_FIELD for embed_field in embed.fields)
 
@@ -77,7 +87,8 @@ def render(
     *,
     abridge: set[int] | None = None,
 ) -> str:
-    """A message as plain text: content, embeds, files (with their alt text) and buttons.
+    """A message as plain text: content, embeds, a card's texts, files (with their alt text) and
+    buttons.
 
     Embeds whose index is in ``abridge`` (the agreement, seen before) print as one line.
     """
@@ -102,6 +113,8 @@ def render(
                 parts.append(f"┃ {embed_field.name}: {value}")
         if embed.footer and embed.footer.text:
             parts.append(f"┃ ({embed.footer.text})")
+    for text in _card_texts(components):
+        parts.append(_indent(text, "┃ "))
     for attachment in attachments:
         name, description = (attachment, None) if isinstance(attachment, str) else attachment
         parts.append(f"[file: {name}, alt text: “{description}”]" if description else f"[file: {name}]")

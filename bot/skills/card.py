@@ -1,6 +1,6 @@
 """The words about skills that need no Discord: the practised line, listings and toolkit lines.
 
-The card itself (a Discord embed) is built in ``cogs/skills/card.py``.
+The card itself (a Components V2 card) is built in ``cogs/skills/card.py``.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from bot.core.outbox_store import OutboxRow
 from bot.core.schedule_rules import Rule
 from bot.core.schedule_store import Schedule
 from bot.core.scheduler import occurrence_key
-from cogs.checkins.views import post_view, recap_view, reminder_view
+from cogs.checkins.views import post_card, recap_view, reminder_view
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,6 @@ SNOOZE = timedelta(hours=1)
 #: How long a group's timezone is remembered; a /setup or /timezone change forgets it at once.
 ZONE_CACHE_TTL = timedelta(minutes=5)
 
-POST_TEXT = (
-    "🌤️ **Daily check-in.** How are you, really? Take a breath and name it.\n"
-    "It's private unless you choose to share. Press **Check in** below, or use `/checkin now`."
-)
 REMINDER_TEXT = (
     "Hi, a gentle reminder: you haven't checked in today yet. It takes a minute, and it stays "
     "private unless you choose to share."
@@ -139,8 +135,7 @@ class CheckinJobs:
             kind=schedule.kind,
             key=occurrence_key(schedule, occurrence),
             channel_id=channel.id,
-            content=POST_TEXT,
-            view=post_view(schedule.guild_id),
+            card=post_card(schedule.guild_id),
             allowed_mentions=discord.AllowedMentions.none(),
             priority=PRIORITY_POST,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.checkins.logic import MAX_EMOTIONS, MOODS, NOTE_MAX, clean_emotions, common_words
+from bot.core.cards import Card, Divider, Section, Text, card
 from bot.core.errors import UserError
 from bot.core.ui import BaseModal, BaseView, IdButton, cog_of
 
@@ -87,11 +88,24 @@ def recap_view(guild_id: int) -> discord.ui.View:
     return view
 
 
-def post_view(guild_id: int) -> discord.ui.View:
-    """Under the daily post: check in."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(CheckinButton(guild_id))
-    return view
+POST_COLOUR = 0xF4B860  # a morning colour for the card's edge
+POST_HEADING = "## 🌤️ Daily check-in"
+POST_ASK = "How are you, really? Take a breath and name it."
+POST_NOTE = "-# It's private unless you choose to share. Press **Check in**, or use `/checkin now`."
+
+
+def post_card(guild_id: int) -> Card:
+    """The daily post (Components V2): the question, the **Check in** button beside it, a quiet note.
+
+    The button's custom id is the one posts have always carried (``checkin:open:<guild>``), so
+    posts from before the card, and from before a restart, open the same form.
+    """
+    return card(
+        Section((POST_HEADING, POST_ASK), accessory=CheckinButton(guild_id)),
+        Divider(visible=False),
+        Text(POST_NOTE),
+        accent=POST_COLOUR,
+    )
 
 
 def reminder_view(guild_id: int, *, snooze: bool = True) -> discord.ui.View:

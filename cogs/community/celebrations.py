@@ -15,6 +15,7 @@ from bot.community.celebrations import CELEBRATION_LIMIT, celebration_text, wins
 from bot.community.logic import check_length, ts
 from bot.core.errors import UserError
 from cogs.community.jobs import REACTIONS, CelebrationJobs
+from cogs.community.views import celebration_card
 
 
 class Celebrations(CelebrationJobs, commands.Cog):
@@ -58,7 +59,9 @@ class Celebrations(CelebrationJobs, commands.Cog):
             if channel is None:
                 raise UserError("The wins channel isn't set yet. An admin can set it with `/setup channel`.")
             card = await channel.send(
-                celebration_text(interaction.user.display_name, member.mention, text),
+                view=celebration_card(
+                    celebration_text(interaction.user.display_name, member.mention, text)
+                ).view(),
                 allowed_mentions=discord.AllowedMentions(users=[member], everyone=False, roles=False),
             )
             await self.repo.add_win(guild_id, member.id, text, self.bot.clock.now())

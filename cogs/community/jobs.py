@@ -28,7 +28,7 @@ from bot.core.schedule_store import Schedule
 from bot.core.scheduler import Handler, occurrence_key
 from cogs.community.base import CommunityCog
 from cogs.community.digest import SessionDigest
-from cogs.community.views import prompt_embed, rsvp_view, thread_name
+from cogs.community.views import digest_card, milestone_card, prompt_embed, reminder_card, thread_name
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ class SessionJobs(SessionDigest):
         if channel is not None:
             # Through the outbox: paced with every other group's 09:00 posts, sent once.
             await self.post_occurrence(
-                schedule, occurrence, channel.id, content=text, view=rsvp_view(day), priority=PRIORITY_POST
+                schedule, occurrence, channel.id, card=reminder_card(text, day), priority=PRIORITY_POST
             )
         await self._dm_reminders(schedule.guild_id, text, occurrence_key(schedule, occurrence))
 
@@ -218,7 +218,7 @@ class SessionJobs(SessionDigest):
                 kind=SESSION_DM,
                 key=key,
                 user_id=user_id,
-                content=f"{text}\n(From {guild.name}. `/session dm off` stops these.)",
+                card=reminder_card(text, note=f"From {guild.name}. `/session dm off` stops these."),
                 priority=PRIORITY_DM,
             )
 
@@ -235,7 +235,7 @@ class SessionJobs(SessionDigest):
             schedule,
             occurrence,
             channel.id,
-            content=digest_text(data, checkins_available=available),
+            card=digest_card(digest_text(data, checkins_available=available), chart),
             files=[chart] if chart else None,
             priority=PRIORITY_DIGEST,
         )
@@ -292,7 +292,7 @@ class CelebrationJobs(CommunityCog):
                         kind=MILESTONE_CARD,
                         key=f"{member.user_id}:{kind}:{top}",
                         channel_id=channel_id,
-                        content=milestone_text(kind, top, person.mention),
+                        card=milestone_card(milestone_text(kind, top, person.mention)),
                         allowed_mentions=discord.AllowedMentions(users=[person], everyone=False, roles=False),
                         priority=PRIORITY_POST,
                         tx=tx,

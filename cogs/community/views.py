@@ -1,4 +1,6 @@
-"""The session reminder's persistent RSVP buttons, and the prompt card."""
+"""The session reminder's persistent RSVP buttons and the community's cards: the prompt card
+(an embed), and the Components V2 cards for milestones, celebrations, session reminders and the
+pre-session digest (``bot/core/cards.py`` fits them to Discord's limits)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any, Self
 
 import discord
 
+from bot.core.cards import Buttons, Card, Gallery, Media, Text, card
+from bot.core.outbox_payload import Attachment
 from bot.core.ui import PersistentButton, cog_of
 
 # The button imports the cog inside ``run``: the cog's module imports this one to build views.
@@ -36,12 +40,33 @@ class RsvpButton(PersistentButton, template=r"session:rsvp:(?P<day>\d{4}-\d{2}-\
         await cog_of(interaction, Sessions).rsvp(interaction, self.day, self.going)
 
 
-def rsvp_view(day: date) -> discord.ui.View:
-    """Going / Can't make it under a reminder for the session on ``day``."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(RsvpButton(day.isoformat(), "yes"))
-    view.add_item(RsvpButton(day.isoformat(), "no"))
-    return view
+WINS_COLOUR = 0xF1C40F
+SESSION_COLOUR = 0x57A773
+DIGEST_COLOUR = 0x8E7CC3
+
+
+def milestone_card(text: str) -> Card:
+    """A milestone in the wins channel: the words (the member's mention in them), then an invite."""
+    return card(Text(text), Text("-# Join in with a reaction below."), accent=WINS_COLOUR)
+
+
+def celebration_card(text: str) -> Card:
+    """A member's ``/celebrate`` in the wins channel."""
+    return card(Text(text), accent=WINS_COLOUR)
+
+
+def reminder_card(text: str, day: date | None = None, *, note: str | None = None) -> Card:
+    """A session reminder: its lines, Going / Can't make it (in the channel), a quiet note (a DM)."""
+    buttons = (
+        Buttons((RsvpButton(day.isoformat(), "yes"), RsvpButton(day.isoformat(), "no"))) if day else None
+    )
+    return card(Text(text), buttons, Text(f"-# {note}") if note else None, accent=SESSION_COLOUR)
+
+
+def digest_card(text: str, chart: Attachment | None) -> Card:
+    """The pre-session digest for facilitators, its chart below it with the chart's words as alt text."""
+    gallery = Gallery((Media(f"attachment://{chart.filename}", chart.description),)) if chart else None
+    return card(Text(text), gallery, accent=DIGEST_COLOUR)
 
 
 def prompt_embed(text: str) -> discord.Embed:

@@ -1,7 +1,7 @@
 """Skill of the day: the daily card, its buttons, ``/skill`` and ``/toolkit``.
 
 ``commands`` holds the cog, ``jobs`` the daily post and its count edits, ``views`` the card's
-buttons and the facilitator's modal, ``card`` the card embed, ``library`` the group's skills.
+buttons and the facilitator's modal, ``card`` the card (Components V2), ``library`` the group's skills.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from bot.skills.card import skill_line, toolkit_line
 from bot.skills.logic import ids_in_theme, new_skill_id, normalise_theme, themes
 from bot.skills.search import alternative_of_same_kind, find_skills, suggest
 from bot.skills.store import SkillPost
-from cogs.skills.card import skill_embed
+from cogs.skills.card import skill_card
 from cogs.skills.jobs import SkillJobs
-from cogs.skills.views import AddSkillModal, card_view, explain
+from cogs.skills.views import AddSkillModal, explain
 
 # /skill suggest avoids what the member practised in this many recent days.
 RECENT_DAYS = 3
@@ -107,11 +107,8 @@ class Skills(SkillJobs, commands.Cog):
                 ephemeral=True,
             )
             return
-        await interaction.response.send_message(
-            f"Here's another {label(skill.kind)} skill you could try instead:",
-            embed=skill_embed(other),
-            ephemeral=True,
-        )
+        intro = f"Here's another {label(skill.kind)} skill you could try instead:"
+        await interaction.response.send_message(view=skill_card(other, intro=intro).view(), ephemeral=True)
 
     # -- autocomplete -----------------------------------------------------------------------
 
@@ -170,12 +167,8 @@ class Skills(SkillJobs, commands.Cog):
             intro = "Today's skill:"
         else:
             intro = "Today's skill isn't out yet. Here's the most recent one:"
-        await interaction.response.send_message(
-            intro,
-            embed=skill_embed(skill, practised=count, day=post.local_date),
-            view=card_view(post.post_id),
-            ephemeral=True,
-        )
+        shown = skill_card(skill, post_id=post.post_id, practised=count, day=post.local_date, intro=intro)
+        await interaction.response.send_message(view=shown.view(), ephemeral=True)
 
     @skill.command(name="show", description="Show one skill's card")
     @app_commands.describe(skill="Start typing a title or a tag, like breathing or sleep")
@@ -183,7 +176,7 @@ class Skills(SkillJobs, commands.Cog):
     async def show(self, interaction: discord.Interaction[Any], skill: str) -> None:
         assert interaction.guild is not None
         found = await self.resolve(interaction.guild.id, skill)
-        await interaction.response.send_message(embed=skill_embed(found), ephemeral=True)
+        await interaction.response.send_message(view=skill_card(found).view(), ephemeral=True)
 
     @skill.command(name="find", description="Search the skills by words or a tag")
     @app_commands.describe(words="Words or a tag, like breathing, sleep or boundaries")
@@ -373,11 +366,8 @@ class Skills(SkillJobs, commands.Cog):
         skill = parse_skill_dict(item, existing_ids=taken, source="your skill")
         stored = skill.model_dump(mode="json")
         await self.repo.add_custom(guild_id, skill.id, stored, interaction.user.id, self.bot.clock.now())
-        await interaction.response.send_message(
-            f"Added **{skill.title}** (`{skill.id}`) to this group's skills. It joins the daily rotation.",
-            embed=skill_embed(skill),
-            ephemeral=True,
-        )
+        added = f"Added **{skill.title}** (`{skill.id}`) to this group's skills. It joins the daily rotation."
+        await interaction.response.send_message(view=skill_card(skill, intro=added).view(), ephemeral=True)
 
     @skill.command(name="schedule", description="Facilitators: set the time of the daily skill")
     @app_commands.describe(time="Local time, like 09:00 or 8:30pm")

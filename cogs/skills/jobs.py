@@ -16,9 +16,8 @@ from bot.core.schedule_store import Schedule
 from bot.core.scheduler import occurrence_key
 from bot.skills.logic import ids_in_theme, next_skill
 from bot.skills.store import SkillPost
-from cogs.skills.card import skill_embed
+from cogs.skills.card import skill_card
 from cogs.skills.library import SkillLibrary
-from cogs.skills.views import card_view
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,6 @@ class SkillJobs(SkillLibrary):
             return None
         skill = skills[pick.skill_id]
         today = now.astimezone(await self.group_zone(guild_id)).date()
-        embed = skill_embed(skill, practised=0, day=today)
         if key is not None:
             try:
                 async with self.bot.db.transaction() as tx:
@@ -117,8 +115,7 @@ class SkillJobs(SkillLibrary):
                         kind=POST_KIND,
                         key=key,
                         channel_id=channel.id,
-                        embed=embed,
-                        view=card_view(post_id),
+                        card=skill_card(skill, post_id=post_id, practised=0, day=today),
                         priority=PRIORITY_POST,
                         ref=str(post_id),
                         tx=tx,
@@ -130,7 +127,8 @@ class SkillJobs(SkillLibrary):
         else:
             post_id = await self.repo.add_post(guild_id, skill.id, pick.cycle, today, channel.id, now)
             try:
-                message = await channel.send(embed=embed, view=card_view(post_id))
+                fresh = skill_card(skill, post_id=post_id, practised=0, day=today)
+                message = await channel.send(view=fresh.view())
             except Exception:
                 await self.repo.delete_post(post_id)
                 raise
@@ -219,7 +217,10 @@ class SkillJobs(SkillLibrary):
             await self.repo.mark_edited(post.post_id, post.shown_count, now)
             return
         if count != post.shown_count:
+            fresh = skill_card(skill, post_id=post.post_id, practised=count, day=post.local_date)
+            # In place, as a V2 card. A card an earlier release posted as an embed becomes one
+            # too: Discord takes the flag on an edit that clears the content and the embeds.
             await channel.get_partial_message(post.message_id).edit(
-                embed=skill_embed(skill, practised=count, day=post.local_date)
+                content=None, embeds=[], view=fresh.view()
             )
         await self.repo.mark_edited(post.post_id, count, now)

@@ -58,14 +58,6 @@ class OtherButton(IdButton, prefix="skill:other"):
 CARD_BUTTONS = (PractisedButton, SaveButton, OtherButton)
 
 
-def card_view(post_id: int) -> discord.ui.View:
-    """The three buttons under a skill card."""
-    view = discord.ui.View(timeout=None)
-    for button in CARD_BUTTONS:
-        view.add_item(button(post_id))
-    return view
-
-
 class AddSkillModal(BaseModal, title="Write a skill for your group"):
     """Five text inputs; category, kind and tags come from the command's options."""
 

@@ -9,6 +9,7 @@ import discord
 from cogs.checkins.views import CheckinButton, RecapStopButton, SnoozeButton, StopButton
 from tests.checkins.conftest import check_in
 from tests.conftest import agree, restart
+from tests.support.cards import button_ids
 
 
 def test_the_checkin_buttons_keep_their_custom_ids():
@@ -18,8 +19,8 @@ def test_the_checkin_buttons_keep_their_custom_ids():
     assert RecapStopButton(42).custom_id == "checkin:recapoff:42"
 
 
-def ids(message: discord.Message) -> list[str | None]:
-    return [c.custom_id for row in message.components for c in row.children]  # type: ignore[union-attr]
+def ids(message: discord.Message) -> list[str]:
+    return button_ids(message)
 
 
 def old_view(*custom_ids: str) -> discord.ui.View:

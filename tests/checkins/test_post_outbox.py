@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.support.cards import visible_text
+
 
 async def test_the_daily_post_is_one_outbox_row_per_day(group) -> None:  # type: ignore[no-untyped-def]
     await group.admin.slash(group.general, "setup time", purpose="checkin", time="09:00")
@@ -17,7 +19,7 @@ async def test_the_daily_post_is_one_outbox_row_per_day(group) -> None:  # type:
     schedule = await group.bot.scheduler.get(group.guild.id, "checkin:post")
     await group.bot.get_cog("Checkins").post_daily(schedule, occurrence)
     await group.bot.outbox.drain()
-    posts = [m for m in channel.history() if "Daily check-in" in (m.content or "")]
+    posts = [m for m in channel.history() if "Daily check-in" in visible_text(m)]
     assert len(posts) == 1
 
 
@@ -31,4 +33,4 @@ async def test_an_outage_delays_the_post_without_losing_it(group) -> None:  # ty
     for _ in range(3):
         group.clock.advance(timedelta(minutes=1))
         await group.bot.outbox.drain()
-    assert "Daily check-in" in channel.last_message.content
+    assert "Daily check-in" in visible_text(channel.last_message)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.checkins.conftest import check_in
 from tests.conftest import agree, expected_errors
+from tests.support.cards import is_card, visible_text
 
 
 async def run_at(group, when):
@@ -29,7 +30,7 @@ async def test_daily_post_button_opens_the_form_and_survives_restart(group):
     await group.admin.slash(group.general, "setup time", purpose="checkin", time="09:00")
     await run_at(group, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     post = group.channels["checkins"].last_message
-    assert "Daily check-in" in post.content
+    assert "Daily check-in" in visible_text(post) and is_card(post)
 
     shown = await agree(group.member, await group.member.click(post, label="Check in"))
     assert shown.modal is not None
@@ -56,7 +57,7 @@ async def test_daily_post_follows_setup_time_and_timezone_changes(group):
     assert schedule.next_due == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 in New York
     report = await run_at(group, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     assert schedule.schedule_id not in [sid for sid, _ in report.sent]
-    assert "Daily check-in" not in str([m.content for m in group.channels["checkins"].history()])
+    assert "Daily check-in" not in str([visible_text(m) for m in group.channels["checkins"].history()])
 
 
 async def test_reminder_sent_with_buttons_when_not_checked_in(group):

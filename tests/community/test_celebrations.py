@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import expected_errors
+from tests.support.cards import is_card, visible_text
 
 
 async def opt_in_public(group, actor) -> None:  # type: ignore[no-untyped-def]
@@ -16,9 +17,10 @@ async def test_public_celebration_card_mentions_only_that_member(group):
     result = await sender.slash(group.general, "celebrate", member=star, what="First week of morning walks!")
     assert result.ephemeral and "Posted in" in result.response.content
     card = group.channels["wins"].last_message
-    assert star.mention in card.content and "First week of morning walks!" in card.content
-    assert sender.mention not in card.content
+    assert star.mention in visible_text(card) and "First week of morning walks!" in visible_text(card)
+    assert sender.mention not in visible_text(card)
     assert [m.id for m in card.mentions] == [star.id]
+    assert is_card(card)
     assert {str(r.emoji) for r in card.reactions} == {"🎉", "👏", "💛"}
     wins = await group.members[2].slash(group.general, "wins", period="month")
     assert "First week of morning walks!" in wins.response.content and star.mention in wins.response.content
@@ -30,7 +32,7 @@ async def test_private_celebration_goes_by_dm_and_sender_is_told(group):
     assert "prefers to be celebrated privately" in result.response.content
     assert group.channels["wins"].history() == []
     dm = shy.user.dm_channel.last_message
-    assert "You spoke up today" in dm.content and "celebrating you" in dm.content
+    assert "You spoke up today" in visible_text(dm) and "celebrating you" in visible_text(dm)
     assert "No shared wins" in (await sender.slash(group.general, "wins")).response.content
 
 

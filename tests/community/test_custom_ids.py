@@ -6,19 +6,20 @@ from datetime import date
 
 import discord
 
-from cogs.community.views import RsvpButton, rsvp_view
+from bot.core.cards import Buttons
+from cogs.community.views import RsvpButton, reminder_card
 from tests.community.conftest import at, london, restart
 from tests.community.test_sessions import reminders, set_tuesday_session
 from tests.conftest import agree
+from tests.support.cards import button_ids, is_card
 
 GOING = "session:rsvp:2026-11-24:yes"
 CANT = "session:rsvp:2026-11-24:no"
 
 
 def test_the_rsvp_buttons_keep_their_custom_ids_and_looks():
-    going, cant = (
-        item.item for item in rsvp_view(date(2026, 11, 24)).children if isinstance(item, RsvpButton)
-    )
+    (row,) = [b for b in reminder_card("Soon", date(2026, 11, 24)).blocks if isinstance(b, Buttons)]
+    going, cant = (item.item for item in row.items if isinstance(item, RsvpButton))
     assert (going.custom_id, going.label, going.style) == (GOING, "Going", discord.ButtonStyle.success)
     assert (cant.custom_id, cant.label, cant.style) == (CANT, "Can't make it", discord.ButtonStyle.secondary)
 
@@ -27,7 +28,7 @@ async def test_a_reminder_posted_before_the_upgrade_still_takes_answers(group):
     await set_tuesday_session(group)
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert [c.custom_id for row in card.components for c in row.children] == [GOING, CANT]
+    assert button_ids(card) == [GOING, CANT] and is_card(card)
 
     # The reminder as an older release sent it: plain buttons carrying those ids, none of today's classes.
     old = discord.ui.View(timeout=None)

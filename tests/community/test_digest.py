@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.community.conftest import at, london
+from tests.support.cards import visible_text
 
 
 async def arrange_members(group) -> None:  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ async def add_checkins(group, actor, moods: list[int]) -> None:  # type: ignore[
 
 
 def digests(group) -> list:  # type: ignore[no-untyped-def]
-    return [m for m in group.channels["alerts"].history() if "Before the session" in m.content]
+    return [m for m in group.channels["alerts"].history() if "Before the session" in visible_text(m)]
 
 
 async def test_digest_counts_only_members_who_share(group):
@@ -57,7 +58,7 @@ async def test_digest_counts_only_members_who_share(group):
     assert digests(group) == []
     await at(group, london(2026, 11, 24, 15, 30))
     [digest] = digests(group)
-    text = digest.content
+    text = visible_text(digest)
     assert "2 of 2 sharing members checked in (6 check-ins)" in text
     assert "Average mood: 2.8 → 3.5 (rising)" in text  # member2 (private) is never counted
     assert "Goals completed: 1" in text
@@ -73,11 +74,11 @@ async def test_digest_counts_only_members_who_share(group):
 async def test_digest_without_sharing_members_or_checkins_table(group):
     await group.facilitator.slash(group.general, "session set", weekday="tuesday", time="18:30")
     await at(group, london(2026, 11, 24, 15, 30))
-    assert "nobody has chosen to share check-ins" in digests(group)[0].content
+    assert "nobody has chosen to share check-ins" in visible_text(digests(group)[0])
     await group.bot.db.execute("DROP TABLE checkins")
     await at(group, london(2026, 12, 1, 15, 30))
     latest = digests(group)[-1]
-    assert "Check-ins: not available" in latest.content and not latest.attachments
+    assert "Check-ins: not available" in visible_text(latest) and not latest.attachments
 
 
 async def test_one_sharing_member_gets_no_mood_average(group):
@@ -85,6 +86,6 @@ async def test_one_sharing_member_gets_no_mood_average(group):
     await add_checkins(group, group.members[0], [2, 4])
     await group.facilitator.slash(group.general, "session set", weekday="tuesday", time="18:30")
     await at(group, london(2026, 11, 24, 15, 30))
-    text = digests(group)[0].content
+    text = visible_text(digests(group)[0])
     assert "1 of 2 sharing members checked in (2 check-ins)" in text
     assert "Average mood" not in text

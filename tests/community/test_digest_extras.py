@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.community.conftest import at, london
 from tests.community.test_digest import arrange_members, digests
+from tests.support.cards import visible_text
 
 IN_PERIOD = "2026-11-20T10:00:00Z"  # between the previous session (17th) and the next (24th)
 BEFORE = "2026-11-16T10:00:00Z"  # before the previous session: not counted
@@ -37,7 +38,7 @@ async def digest_after_session_set(group) -> str:  # type: ignore[no-untyped-def
     await group.facilitator.slash(group.general, "session set", weekday="tuesday", time="18:30")
     await at(group, london(2026, 11, 24, 15, 30))
     [digest] = digests(group)
-    return str(digest.content)
+    return str(visible_text(digest))
 
 
 async def test_digest_shows_top_skills_and_pair_rate_from_sharing_members_only(group):
@@ -81,6 +82,6 @@ async def test_one_sharing_member_is_not_shown_and_missing_features_are_left_out
     await group.bot.db.execute("DROP TABLE skill_practice")
     await group.bot.db.execute("DROP TABLE pair_answers")
     await at(group, london(2026, 12, 1, 15, 30))
-    latest = str(digests(group)[-1].content)
+    latest = str(visible_text(digests(group)[-1]))
     assert "Skills" not in latest and "Pair" not in latest
     assert "Goals completed: 0" in latest

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from tests.community.conftest import at, london
 from tests.community.test_celebrations import opt_in_public
+from tests.support.cards import is_card, visible_text
 
 
 async def practise(group, actor, count: int, start: int = 0) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +45,7 @@ async def pair_round(group, members, *, status: str = "ended", left=()) -> None:
 
 
 def cards(group) -> list:  # type: ignore[no-untyped-def]
-    return [m for m in group.channels["wins"].history() if "Milestone!" in m.content]
+    return [m for m in group.channels["wins"].history() if "Milestone!" in visible_text(m)]
 
 
 async def test_cards_for_opted_in_members_once_each(group):
@@ -64,7 +65,7 @@ async def test_cards_for_opted_in_members_once_each(group):
     await at(group, london(2026, 11, 23, 18, 59))
     assert cards(group) == []
     await at(group, london(2026, 11, 23, 19, 0))
-    found = sorted(m.content for m in cards(group))
+    found = sorted(visible_text(m) for m in cards(group))
     assert len(found) == 4, found
     star_cards = [c for c in found if star.mention in c]
     assert len(star_cards) == 3
@@ -84,7 +85,7 @@ async def test_cards_for_opted_in_members_once_each(group):
     assert len(cards(group)) == 4
     await practise(group, star, 13, start=12)
     await at(group, london(2026, 11, 25, 19, 0))
-    assert "**25 skills**" in cards(group)[-1].content and len(cards(group)) == 5
+    assert "**25 skills**" in visible_text(cards(group)[-1]) and len(cards(group)) == 5
 
     wins = (await shy.slash(group.general, "wins")).response.content
     assert "Practised 25 skills" in wins and "Reached their first goal" in wins
@@ -103,7 +104,8 @@ async def test_pair_rounds_count_only_where_the_member_stayed(group):
     await pair_round(group, [star, other])
     await at(group, london(2026, 11, 24, 19, 0))
     [card] = cards(group)
-    assert star.mention in card.content and "**3 accountability pair rounds**" in card.content
+    assert star.mention in visible_text(card) and "**3 accountability pair rounds**" in visible_text(card)
+    assert is_card(card) and [m.id for m in card.mentions] == [star.id]
 
 
 async def test_opting_out_stops_cards_and_missing_features_are_skipped(group):
@@ -114,7 +116,7 @@ async def test_opting_out_stops_cards_and_missing_features_are_skipped(group):
     await finish_goal(group, star)
     await at(group, london(2026, 11, 23, 19, 0))
     [card] = cards(group)
-    assert "first goal" in card.content
+    assert "first goal" in visible_text(card)
     await group.bot.members.set_choice(group.guild.id, star.id, "public_celebrations", 0)
     for _ in range(4):
         await finish_goal(group, star)

@@ -12,6 +12,7 @@ import discord
 from tests.community.conftest import at, london, restart
 from tests.community.test_sessions import reminders, set_tuesday_session
 from tests.conftest import agree
+from tests.support.cards import button_labels, visible_text
 
 EVENTS_LOG = "cogs.community.events"
 
@@ -62,8 +63,8 @@ async def test_session_set_makes_the_next_two_sessions_events_and_reminders_link
 
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert first.url in card.content and "Interested counts as going" in card.content
-    assert [c.label for row in card.components for c in row.children] == ["Going", "Can't make it"]
+    assert first.url in visible_text(card) and "Interested counts as going" in visible_text(card)
+    assert button_labels(card) == ["Going", "Can't make it"]
 
 
 async def test_events_are_made_once_across_restarts_and_the_one_after_next_follows(group):
@@ -153,7 +154,7 @@ async def test_interested_on_the_event_counts_as_going_once_per_person(group):
     assert "2 going, 1 can't make it" in await rsvps(group)
 
     await at(group, london(2026, 11, 24, 15, 30))
-    digest = group.channels["alerts"].history()[-1].content
+    digest = visible_text(group.channels["alerts"].history()[-1])
     assert "- RSVPs: 2 going, 1 can't make it (Going incl. Interested on the event)" in digest
 
 
@@ -171,7 +172,7 @@ async def test_a_deleted_event_is_made_again_with_one_log_line(group, caplog):
     ]
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert again[0].url in card.content and first.url not in card.content
+    assert again[0].url in visible_text(card) and first.url not in visible_text(card)
 
 
 async def test_without_the_events_permission_the_buttons_carry_on_and_setup_show_says_so(group, caplog):
@@ -185,12 +186,12 @@ async def test_without_the_events_permission_the_buttons_carry_on_and_setup_show
 
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert "discord.com/events" not in card.content
+    assert "discord.com/events" not in visible_text(card)
     going = await agree(group.members[0], await group.members[0].click(card, label="Going"))
     assert "See you there" in going.response.content
     assert (await rsvps(group)).startswith("Session on Tuesday 24 November: 1 going, 0 can't make it.")
 
-    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    shown = visible_text((await group.admin.slash(group.general, "setup show")).response)
     assert shown.count("**Session events:**") == 1 and "Create Events" in shown
 
     # Given the permission, the events appear at once and the note goes.
@@ -199,7 +200,7 @@ async def test_without_the_events_permission_the_buttons_carry_on_and_setup_show
         london(2026, 11, 24, 18, 30),
         london(2026, 12, 1, 18, 30),
     ]
-    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    shown = visible_text((await group.admin.slash(group.general, "setup show")).response)
     assert "Session events" not in shown
 
 
@@ -214,9 +215,9 @@ async def test_a_deleted_event_without_the_permission_falls_back_with_one_log_li
     assert len(event_lines(caplog)) == 1 and "using the reminder buttons" in event_lines(caplog)[0]
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert "discord.com/events" not in card.content
-    assert [c.label for row in card.components for c in row.children] == ["Going", "Can't make it"]
-    assert "Session events" in (await group.admin.slash(group.general, "setup show")).response.content
+    assert "discord.com/events" not in visible_text(card)
+    assert button_labels(card) == ["Going", "Can't make it"]
+    assert "Session events" in visible_text((await group.admin.slash(group.general, "setup show")).response)
 
 
 async def test_discord_failing_to_make_an_event_never_fails_the_command(group, caplog):
@@ -227,4 +228,4 @@ async def test_discord_failing_to_make_an_event_never_fails_the_command(group, c
     assert event_lines(caplog) == [f"session events in guild {group.guild.id} not updated: HTTP 500"]
     await at(group, london(2026, 11, 23, 18, 30))
     (card,) = reminders(group.general)
-    assert "discord.com/events" not in card.content
+    assert "discord.com/events" not in visible_text(card)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from tests.community.conftest import at, london, restart
 from tests.conftest import agree, expected_errors
+from tests.support.cards import is_card, visible_text
 
 
 def reminders(channel) -> list:  # type: ignore[no-untyped-def]
-    return [m for m in channel.history() if "Group session" in m.content]
+    return [m for m in channel.history() if "Group session" in visible_text(m)]
 
 
 async def set_tuesday_session(group) -> None:  # type: ignore[no-untyped-def]
@@ -38,7 +39,8 @@ async def test_reminders_24h_and_1h_with_rsvp_counts_and_missed_note(group):
     await at(group, london(2026, 11, 23, 19, 0))
     assert len(reminders(general)) == 1
     card = reminders(general)[0]
-    assert "tomorrow" in card.content and "Room 4" in card.content
+    assert "tomorrow" in visible_text(card) and "Room 4" in visible_text(card)
+    assert is_card(card)
 
     going = await group.members[0].click(card, label="Going")
     assert "Before I save anything" in going.response.content  # consent first
@@ -54,7 +56,7 @@ async def test_reminders_24h_and_1h_with_rsvp_counts_and_missed_note(group):
 
     await at(group, london(2026, 11, 24, 17, 30))
     assert len(reminders(general)) == 2
-    assert "in about an hour" in reminders(general)[-1].content
+    assert "in about an hour" in visible_text(reminders(general)[-1])
 
 
 async def test_rsvp_button_survives_restart(group):
@@ -104,7 +106,8 @@ async def test_dm_reminder_opt_in_and_out(group):
     await agree(member, result)
     await at(group, london(2026, 11, 23, 18, 30))
     dms = member.user.dm_channel.history()
-    assert len(dms) == 1 and "Group session tomorrow" in dms[0].content
+    assert len(dms) == 1 and "Group session tomorrow" in visible_text(dms[0])
+    assert is_card(dms[0]) and "`/session dm off` stops these." in visible_text(dms[0])
     await member.slash(group.general, "session dm", choice="off")
     await at(group, london(2026, 11, 24, 17, 30))
     assert len(member.user.dm_channel.history()) == 1

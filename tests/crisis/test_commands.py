@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cogs.crisis.automod import NOT_NEEDED
 from tests.conftest import expected_errors
+from tests.support.cards import visible_text
 
 
 async def test_resources_in_the_server_shows_the_groups_country_privately(group):
@@ -85,5 +86,5 @@ async def test_crisis_automod_is_not_needed_while_the_bot_reads_messages(group):
     said = result.followups[-1].content if result.followups else result.response.content
     assert said == NOT_NEEDED
     assert group.env.backend.get_guild(group.guild.id).auto_mod_rules == {}
-    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    shown = visible_text((await group.admin.slash(group.general, "setup show")).response)
     assert "Message Content:" not in shown

@@ -15,6 +15,7 @@ from bot.core.settings import Settings
 from bot.crisis.automod import RULE_NAME
 from cogs.crisis.automod import NEEDS_ALERTS_CHANNEL, NEEDS_MANAGE_SERVER
 from tests.conftest import build_group, show_facilitator_commands
+from tests.support.cards import visible_text
 
 # Discord approves the application for Server Members only.
 APPROVED = discord.Intents.default()
@@ -75,7 +76,7 @@ async def test_it_starts_without_the_intent_and_says_what_changes(group, caplog)
     await group.env.restart_bot()
     assert any("without the Message Content intent" in r.getMessage() for r in caplog.records)
 
-    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    shown = visible_text((await group.admin.slash(group.general, "setup show")).response)
     assert "**Message Content:** off for this bot" in shown
     assert "Turn on `/crisis automod on`" in shown
     text = (await group.admin.slash(group.general, "setup check")).response.content
@@ -136,7 +137,7 @@ async def test_the_rule_survives_a_restart_and_off_removes_it(group):
     await _say(group, group.member, URGENT)
     assert len(_replies(group.member)) == 1
 
-    shown = (await group.admin.slash(group.general, "setup show")).response.content
+    shown = visible_text((await group.admin.slash(group.general, "setup show")).response)
     assert "through the AutoMod rule (on)" in shown
 
     assert (await _automod_on(group, "off")).startswith("Done: the AutoMod rule is gone")

@@ -17,6 +17,7 @@ from bot.app import create_bot
 from bot.core.bot import ResilienceBot
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
+from tests.support.cards import button_ids
 from tests.support.loopback import FakeGuild, LoopbackDiscord, running
 
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -48,10 +49,6 @@ def click_payload(
     payload["data"] = {"custom_id": custom_id, "component_type": 2}
     payload["message"] = message
     return payload
-
-
-def button_ids(message: dict[str, Any]) -> list[str]:
-    return [c["custom_id"] for row in message.get("components") or [] for c in row.get("components") or []]
 
 
 async def test_a_drop_mid_day_resumes_and_the_due_post_goes_out_once(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 
+from cogs.skills.card import DAILY_PREFIX
 from tests.conftest import Group
+from tests.support.cards import card_texts
 
 
 async def schedule_skills(group: Group, at: str = "09:00") -> None:
@@ -22,17 +25,30 @@ async def post_day(group: Group, day: int, month: int = 11, year: int = 2026) ->
 
 
 def cards(group: Group) -> list[discord.Message]:
-    """The skill cards in the skills channel, oldest first."""
-    return [m for m in group.channels["skills"].history() if m.embeds and m.author.bot]
+    """The skill-of-the-day cards in the skills channel, oldest first."""
+    return [
+        m for m in group.channels["skills"].history() if m.author.bot and heading(m).startswith(DAILY_PREFIX)
+    ]
 
 
-def card_title(message: discord.Message) -> str:
-    title = message.embeds[0].title or ""
-    return title.removeprefix("Skill of the day: ")
+def heading(message: Any) -> str:
+    """A skill card's title line (``## ...``), as a member reads it; "" if it has none."""
+    for text in card_texts(message):
+        if text.startswith("## "):
+            return text.splitlines()[0].removeprefix("## ")
+    return ""
 
 
-def footer(message: discord.Message) -> str:
-    return message.embeds[0].footer.text or ""
+def card_title(message: Any) -> str:
+    """The skill's title on a card (a posted message or a command's reply)."""
+    return heading(message).removeprefix(DAILY_PREFIX)
+
+
+def footer(message: Any) -> str:
+    """The card's "how many practised" line, beside the **I practised this** button."""
+    return next(
+        t for t in card_texts(message) if t.endswith("practised this.") or t.startswith("Be the first")
+    )
 
 
 async def posted_skill(group: Group, message: discord.Message) -> str:

@@ -8,7 +8,8 @@ import pytest
 from simcord.backend.errors import SetupError
 
 from tests.conftest import agree, expected_errors
-from tests.skills.conftest import cards, post_day, schedule_skills
+from tests.skills.conftest import card_title, cards, heading, post_day, schedule_skills
+from tests.support.cards import button_labels, card_texts, visible_text
 
 FACILITATOR_COMMANDS = [
     ("skill theme", {"theme": "sleep"}),
@@ -58,7 +59,7 @@ async def test_schedule_sets_the_time_and_a_change_moves_the_post(group):
 async def test_show_and_unknown_id_lists_three_closest_titles(group):
     shown = await group.member.slash(group.general, "skill show", skill="box-breathing")
     skill = group.bot.content.skills["box-breathing"]
-    assert shown.ephemeral and shown.response.embeds[0].title == skill.title
+    assert shown.ephemeral and card_title(shown.response) == skill.title
     unknown = await group.member.slash(group.general, "skill show", skill="box breathng")
     text = unknown.response.content
     assert unknown.ephemeral and "I don't know a skill called" in text
@@ -97,7 +98,7 @@ async def test_suggest_avoids_what_was_just_practised(group):
     await post_day(group, 23)
     card = cards(group)[0]
     await agree(group.member, await group.member.click(card, label="I practised this"))
-    practised = card.embeds[0].title.removeprefix("Skill of the day: ")
+    practised = card_title(card)
     skill = next(s for s in group.bot.content.skills.values() if s.title == practised)
     feeling = " and ".join(t.value.replace("_", " ") for t in skill.good_for)
     again = await group.member.slash(group.general, "skill suggest", feeling=feeling)
@@ -110,11 +111,12 @@ async def test_today_before_and_after_the_post(group):
     await schedule_skills(group)
     await post_day(group, 23)
     today = await group.member.slash(group.general, "skill today")
-    assert today.response.content == "Today's skill:"
-    assert today.response.embeds[0].title == cards(group)[0].embeds[0].title
+    assert card_texts(today.response)[0] == "Today's skill:"
+    assert heading(today.response) == heading(cards(group)[0])
+    assert button_labels(today.response) == ["I practised this", "Save to my toolkit", "Something else"]
     group.clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
     early = await group.member.slash(group.general, "skill today")
-    assert "isn't out yet" in early.response.content
+    assert "isn't out yet" in visible_text(early.response)
 
 
 async def test_facilitator_writes_a_skill_in_a_modal(group):
@@ -137,10 +139,10 @@ async def test_facilitator_writes_a_skill_in_a_modal(group):
             "skill:add:reflection": "What did you notice?",
         },
     )
-    assert "Added **Walk and talk** (`walk-and-talk`)" in done.response.content
+    assert "Added **Walk and talk** (`walk-and-talk`)" in visible_text(done.response)
     found = await group.member.slash(group.general, "skill show", skill="walk-and-talk")
-    embed = found.response.embeds[0]
-    assert embed.title == "Walk and talk" and "**3.** Share one thing" in embed.description
+    assert card_title(found.response) == "Walk and talk"
+    assert "**3.** Share one thing" in visible_text(found.response)
     listed = await group.member.slash(group.general, "skill find", words="walk")
     assert "Walk and talk" in listed.response.content
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.skills.logic import simulate
 from tests.conftest import expected_errors
 from tests.skills.conftest import card_title, cards, posted_skill, schedule_skills
+from tests.support.cards import visible_text
 
 
 async def _id(group, message) -> str:
@@ -97,7 +98,7 @@ async def test_skip_posts_the_next_one_now(group):
     assert f"posted **{card_title(now_posted[1])}** instead" in skipped.response.content
     assert await _id(group, now_posted[1]) != await _id(group, today)
     shown = await group.member.slash(group.general, "skill today")
-    assert shown.response.embeds[0].title == now_posted[1].embeds[0].title
+    assert card_title(shown.response) == card_title(now_posted[1])
 
 
 async def test_disable_and_enable(group):
@@ -153,4 +154,4 @@ async def test_a_group_written_skill_joins_the_rotation(group):
     await _run_days(group, 1, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     card = cards(group)[0]
     assert await _id(group, card) == "box-breathing-2"
-    assert "Our group's version." in card.embeds[0].description
+    assert "Our group's version." in visible_text(card)

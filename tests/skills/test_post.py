@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import agree, restart
-from tests.skills.conftest import card_title, cards, footer, post_day, posted_skill, schedule_skills
+from tests.skills.conftest import card_title, cards, footer, heading, post_day, posted_skill, schedule_skills
+from tests.support.cards import button_labels, is_card, visible_text
 
 
 async def test_daily_post_shows_a_full_card_with_buttons(group):
@@ -11,16 +12,16 @@ async def test_daily_post_shows_a_full_card_with_buttons(group):
     await post_day(group, 23)
     posted = cards(group)
     assert len(posted) == 1
-    embed = posted[0].embeds[0]
+    assert is_card(posted[0])
+    text = visible_text(posted[0])
     skill = group.bot.content.skills[await posted_skill(group, posted[0])]
-    assert embed.title == f"Skill of the day: {skill.title}"
-    assert skill.why in embed.description
-    assert f"**1.** {skill.steps[0]}" in embed.description
-    fields = {f.name: f.value for f in embed.fields}
-    assert fields["To reflect on"] == skill.reflection
-    assert str(skill.minutes) in fields["Time"]
-    labels = [c.label for row in posted[0].components for c in row.children]
-    assert labels == ["I practised this", "Save to my toolkit", "Something else"]
+    assert heading(posted[0]) == f"Skill of the day: {skill.title}"
+    assert skill.why in text
+    assert f"**1.** {skill.steps[0]}" in text
+    assert f"**To reflect on**\n{skill.reflection}" in text
+    assert f"**Time:** {skill.minutes} minute" in text
+    assert footer(posted[0]) == "Be the first to practise this today."
+    assert button_labels(posted[0]) == ["I practised this", "Save to my toolkit", "Something else"]
     assert card_title(posted[0]) == skill.title
 
 
@@ -121,8 +122,8 @@ async def test_something_else_offers_another_of_the_same_kind(group):
     today = skills[await posted_skill(group, card)]
     other = await group.member.click(card, label="Something else")
     assert other.ephemeral
-    shown = other.response.embeds[0]
-    alternative = next(s for s in skills.values() if s.title == shown.title)
+    assert "another" in visible_text(other.response) and is_card(other.response)
+    alternative = next(s for s in skills.values() if s.title == card_title(other.response))
     assert alternative.kind == today.kind and alternative.id != today.id
     # Nothing is stored for a look at an alternative.
     assert await group.bot.members.get(group.guild.id, group.member.id) is None
@@ -139,7 +140,7 @@ async def test_buttons_keep_working_after_a_restart(group):
     saved = await member.click(card, label="Save to my toolkit")
     assert "Saved" in saved.response.content
     other = await member.click(card, label="Something else")
-    assert other.response.embeds
+    assert card_title(other.response)
     assert footer(cards(group)[0]).startswith("1 person")
 
 
