@@ -64,7 +64,7 @@ def stored_payload(
             raise ValueError("only persistent views can wait in the outbox")
         # discord.py leaves LayoutView.to_components unannotated; it returns the layout's JSON.
         components: list[dict[str, Any]] = view.to_components()  # type: ignore[no-untyped-call]
-        if any(item.get("type") not in _LAYOUT_TYPES for item in _walk(components)):
+        if any(item.get("type") not in _LAYOUT_TYPES for item in walk_components(components)):
             raise ValueError("only layout parts and buttons can wait in the outbox")
         body["components"] = components
         body["flags"] = _V2_FLAG
@@ -115,14 +115,14 @@ def is_layout(body: dict[str, Any]) -> bool:
     return bool(int(body.get("flags") or 0) & _V2_FLAG)
 
 
-def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def walk_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every component of a layout, nested ones too (as Discord counts them)."""
     found: list[dict[str, Any]] = []
     for component in components:
         found.append(component)
-        found.extend(_walk(component.get("components") or []))
+        found.extend(walk_components(component.get("components") or []))
         if isinstance(component.get("accessory"), dict):
-            found.extend(_walk([component["accessory"]]))
+            found.extend(walk_components([component["accessory"]]))
     return found
 
 

@@ -7,12 +7,11 @@ level its keyword is filed under. Pure: no Discord, no I/O beyond reading the fi
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.problems import ContentInvalid, Problem
+from bot.core.problems import ContentInvalid, Problem, read_toml
 from bot.crisis.reply import ReplyLevel
 
 RULE_NAME = "Resilience Bot: crisis language"
@@ -71,21 +70,15 @@ def _parse(data: dict[str, Any], file: str) -> tuple[AutomodKeywords, list[Probl
 def validate_automod(path: Path) -> list[Problem]:
     """Every problem in the keywords file; empty if fine."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        return [Problem(str(path), "(file)", str(error))]
+        data = read_toml(path)
+    except ContentInvalid as error:
+        return error.problems
     return _parse(data, str(path))[1]
 
 
 def load_automod(path: Path) -> AutomodKeywords:
     """The keywords, or ContentInvalid naming the file and field."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ContentInvalid([Problem(str(path), "(file)", str(error))]) from error
-    keywords, problems = _parse(data, str(path))
+    keywords, problems = _parse(read_toml(path), str(path))
     if problems:
         raise ContentInvalid(problems)
     return keywords

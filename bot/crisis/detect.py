@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.core.problems import ContentInvalid, Problem
+from bot.core.problems import ContentInvalid, Problem, read_toml
 from bot.crisis.model import CLASSES, Classifier, rule_features, shipped_classifier
 from bot.crisis.phrases import (
     BOUNDARY_END,
@@ -148,12 +147,7 @@ class Detector:
     @classmethod
     def from_file(cls, path: Path, *, classifier: Classifier | None = None) -> Detector:
         """Load and compile a phrases TOML file."""
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ContentInvalid([Problem(str(path), "(file)", str(exc))]) from exc
-        return cls(data, source=str(path), classifier=classifier)
+        return cls(read_toml(path), source=str(path), classifier=classifier)
 
     @classmethod
     def from_content(cls, root: Path, *, classifier: Classifier | None = None) -> Detector:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from datetime import date
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.core.problems import ContentInvalid, Problem
+from bot.core.problems import ContentInvalid, Problem, read_toml
 
 SHIPPED_RESOURCES = Path(__file__).resolve().parents[2] / "content" / "crisis" / "resources.toml"
 
@@ -190,21 +189,15 @@ def _problems_from_data(data: Any, source: str) -> tuple[ResourcesFile | None, l
 def validate_resources(path: Path) -> list[Problem]:
     """Every problem in a resources file: phone formats, sources, dates, ISO codes. Empty if fine."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        return [Problem(str(path), "(file)", str(exc))]
+        data = read_toml(path)
+    except ContentInvalid as error:
+        return error.problems
     return _problems_from_data(data, str(path))[1]
 
 
 def load_resources(path: Path) -> ResourcesFile:
     """Load and validate a resources file; raise ContentInvalid listing every problem."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ContentInvalid([Problem(str(path), "(file)", str(exc))]) from exc
-    parsed, problems = _problems_from_data(data, str(path))
+    parsed, problems = _problems_from_data(read_toml(path), str(path))
     if parsed is None:
         raise ContentInvalid(problems)
     return parsed

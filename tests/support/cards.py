@@ -6,6 +6,8 @@ from typing import Any
 
 import discord
 
+from bot.core.outbox_payload import walk_components
+
 _TEXT, _BUTTON = 10, 2
 
 
@@ -17,19 +19,9 @@ def _roots(message: Any) -> list[dict[str, Any]]:
     return [c if isinstance(c, dict) else c.to_dict() for c in components]
 
 
-def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for component in components:
-        found.append(component)
-        found.extend(_walk(component.get("components") or []))
-        if isinstance(component.get("accessory"), dict):
-            found.extend(_walk([component["accessory"]]))
-    return found
-
-
 def card_texts(message: Any) -> list[str]:
     """The TextDisplays of a message (a discord.Message, a simcord response or stored JSON), in order."""
-    return [str(c["content"]) for c in _walk(_roots(message)) if c.get("type") == _TEXT]
+    return [str(c["content"]) for c in walk_components(_roots(message)) if c.get("type") == _TEXT]
 
 
 def visible_text(message: Any) -> str:
@@ -40,11 +32,11 @@ def visible_text(message: Any) -> str:
 
 def button_labels(message: Any) -> list[str]:
     """The labels of every button, nested ones too, in reading order."""
-    return [str(c.get("label")) for c in _walk(_roots(message)) if c.get("type") == _BUTTON]
+    return [str(c.get("label")) for c in walk_components(_roots(message)) if c.get("type") == _BUTTON]
 
 
 def button_ids(message: Any) -> list[str]:
-    return [str(c.get("custom_id")) for c in _walk(_roots(message)) if c.get("type") == _BUTTON]
+    return [str(c.get("custom_id")) for c in walk_components(_roots(message)) if c.get("type") == _BUTTON]
 
 
 def is_card(message: Any) -> bool:
@@ -58,4 +50,6 @@ def is_card(message: Any) -> bool:
 
 def gallery_items(message: Any) -> list[dict[str, Any]]:
     """Every MediaGallery item of a card (its ``media`` and ``description``, the alt text)."""
-    return [item for c in _walk(_roots(message)) if c.get("type") == 12 for item in c.get("items") or []]
+    return [
+        item for c in walk_components(_roots(message)) if c.get("type") == 12 for item in c.get("items") or []
+    ]
