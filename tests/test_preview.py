@@ -143,10 +143,27 @@ async def test_every_configured_channel_can_be_shown_under_the_same_address():
         assert offered == CHANNELS  # every channel the admin configured
 
         # From the page: show #skill-of-the-day; reloading the same address shows it.
-        await run_command(http, page, headers, state, "preview channel", name="skill-of-the-day")
+        receipt = await run_command(http, page, headers, state, "preview channel", name="skill-of-the-day")
         await session.done()
+        async with http.get(page + "api/state", headers=headers) as response:
+            stale = response.status, await response.json()
+        assert [o["kind"] for o in receipt["outcomes"]] == ["response"]
         assert session.url == url
         _, _, state = await open_page(http, url)
+        # A member asking for another channel is told, privately, to reload the same address.
+        member = session.world.group.members[1]
+        result = await member.slash(session.channel, "preview channel", name="wins")
+        await session.done()
+        assert result.response is not None and result.response.ephemeral
+        told = result.response.content
+    # The page still open is told its channel is gone (simcord shows "unavailable, reload"), and
+    # the private reply to the command said beforehand to reload the same address.
+    assert stale[0] == 410
+    assert stale[1]["error"]["code"] == "context-unavailable"
+    assert "#wins: reload it in a moment (same address)" in told
+    # Reloaded: the new channel, current, with everyone under Viewing as.
+    assert state["status"] == "current"
+    assert [v["name"] for v in state["viewers"]][:3] == ["Asha", "Sam (facilitator)", "Olu (server admin)"]
     assert state["channel"]["name"] == "skill-of-the-day"
     assert "I practised this" in str(by_bot(state)[-1]["components"])
     assert by_bot(state)[-1]["timestamp"] == "2026-11-23T09:00:00+00:00"
