@@ -116,8 +116,15 @@ class Detector:
         signals: list[Signal] = []
         anchors: set[str] = set()
         always = False
+        # Each signal's own anchors (None: always tried), so a message is matched only against
+        # the signals it shares a word with.
+        own: list[frozenset[str] | None] = []
         for index, entry in enumerate(data["signal"]):
             compiled = [compiler.phrase(p) for p in entry["phrases"]]
+            mine: set[str] | None = set()
+            for c in compiled:
+                mine = None if mine is None or c.anchors is None else mine | c.anchors
+            own.append(None if mine is None else frozenset(mine))
             # Modifiers only matter next to another signal, so they never need to pass the pre-check.
             for c in compiled if entry["level"] != "modifier" else ():
                 if c.anchors is None:
@@ -133,6 +140,7 @@ class Detector:
                 Signal(entry["id"], entry["level"], pattern, frozenset(entry.get("escalates", ())))
             )
         self._signals = tuple(signals)
+        self._pairs = tuple(zip(signals, own, strict=True))
         self._anchors: frozenset[str] | None = None if always else frozenset(anchors)
         excl = [compiler.phrase(p).regex for p in data.get("exclusions", {}).get("phrases", [])]
         self._exclusions = (
@@ -160,8 +168,9 @@ class Detector:
         The rules run first; an urgent hit in the writer's own voice stands. The classifier
         (see :func:`combine`) decides the grey zone at the group's sensitivity, may read a rules
         concern as a false alarm, and says who a message is about (someone else at risk, or
-        harassment). Most chat skips it: the rules' word pre-check, then the classifier's own
-        first look, a few additions per word.
+        harassment). Most chat skips it: the rules' word pre-check, then :func:`may_change`
+        (whether the classifier could change the rules' verdict at all), then the classifier's
+        own first look, a few additions per word.
         """
         norm = normalise(text)
         if not norm:
@@ -170,12 +179,11 @@ class Detector:
             return self._rules(norm, sensitivity)
         # With the classifier, the sensitivity is its cut-offs: the rules read negations as usual.
         rules = self._rules(norm, "standard")
-        names_someone = self._third_person is not None and self._third_person.search(norm) is not None
-        cut = self.classifier.thresholds
-        plain = cut.plain_cautious if sensitivity == "cautious" else cut.plain
-        if rules.level == "none" and plain > 1.0 and not names_someone and not could_add(norm):
-            return rules  # the classifier could add nothing here (see combine): skip it
-        return combine(rules, self.classifier, norm, sensitivity, names_someone=names_someone)
+        third = self._third_person
+        names = third is not None and third.search(norm) is not None
+        if not may_change(rules, self.classifier, norm, sensitivity, names_someone=names):
+            return rules
+        return combine(rules, self.classifier, norm, sensitivity, names_someone=names)
 
     def rules(self, text: str, *, sensitivity: Sensitivity = "standard") -> Verdict:
         """The phrase rules' verdict alone (what the classifier reads as four of its inputs)."""
@@ -190,8 +198,12 @@ class Detector:
             norm = self._exclusions.sub("", norm).strip()
         found: dict[str, str] = {}  # signal id -> effective level (or "negated")
         contexts: list[str] = []
-        for signal in self._signals:
-            if signal.level == "modifier":
+        # A censored word ("k*ll") may match a phrase without being one of its anchors.
+        present = None if "*" in norm else frozenset(norm.split())
+        for signal, own in self._pairs:
+            if signal.level == "modifier" or (
+                present is not None and own is not None and own.isdisjoint(present)
+            ):
                 continue
             effective = ""
             for match in signal.pattern.finditer(norm):
@@ -209,7 +221,7 @@ class Detector:
             if effective:
                 found[signal.id] = effective
         # Modifiers (a time frame, a means word) turn ideation into urgency.
-        for signal in self._signals:
+        for signal in self._signals if found else ():
             if signal.level != "modifier" or not any(found.get(s) in _RANK for s in signal.escalates):
                 continue
             for match in signal.pattern.finditer(norm):
@@ -302,9 +314,21 @@ def _negated_at(words: list[str], index: int) -> bool:
 
 def speaks_of_harm(norm: str) -> bool:
     """True when ``norm`` (normalised) holds a harm word not negated just before it."""
-    words = norm.split()
+    return _harm_in(norm.split())
+
+
+# Whether a word starts with a harm stem, remembered (words, never messages).
+_harm_words: dict[str, bool] = {}
+
+
+def _harm_in(words: list[str]) -> bool:
     for index, word in enumerate(words):
-        if word.startswith(_HARM_STEMS) and not _negated_at(words, index):
+        harm = _harm_words.get(word)
+        if harm is None:
+            if len(_harm_words) >= 50_000:
+                _harm_words.clear()
+            harm = _harm_words[word] = word.startswith(_HARM_STEMS)
+        if harm and not _negated_at(words, index):
             return True
     return False
 
@@ -312,7 +336,32 @@ def speaks_of_harm(norm: str) -> bool:
 def could_add(norm: str) -> bool:
     """Whether the classifier could change a rules-none verdict on ``norm`` without a person
     named: only with a harm word (a crisis) or a word said to someone (harassment)."""
-    return not _ADDRESSED.isdisjoint(norm.split()) or speaks_of_harm(norm)
+    split = norm.split()
+    return not _ADDRESSED.isdisjoint(split) or _harm_in(split)
+
+
+def may_change(
+    rules: Verdict, classifier: Classifier, norm: str, sensitivity: Sensitivity, *, names_someone: bool
+) -> bool:
+    """False where :func:`combine` provably returns ``rules`` unchanged, so the classifier is
+    skipped: an urgent hit in the writer's own voice; a concern or nothing with no word said to
+    someone and no person named, unless the classifier could add (a harm word, with a reachable
+    cut-off) or overrule (a keep cut-off above 0); a negation the rules read, at standard. A
+    test checks on the training part and the regression suite that skipping changes nothing."""
+    if rules.level == "urgent":
+        return names_someone and any(s in rules.signals for s in ("context:third_person", "context:reported"))
+    negated = any(s.startswith("negated:") for s in rules.signals)
+    if rules.level == "none" and sensitivity == "standard" and negated:
+        return False
+    split = norm.split()
+    if names_someone or not _ADDRESSED.isdisjoint(split):
+        return True
+    cut = classifier.thresholds
+    if rules.level == "concern":
+        return cut.keeps(sensitivity) > 0.0
+    if cut.cut(sensitivity, harm_word=False) <= 1.0:
+        return True
+    return cut.cut(sensitivity, harm_word=True) <= 1.0 and _harm_in(split)
 
 
 # Harassment is said to someone: without one of these words the classifier's "harassment" is

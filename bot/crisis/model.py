@@ -188,6 +188,19 @@ class Thresholds:
         return self.keep_cautious if sensitivity == "cautious" else self.keep
 
 
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One word as the model reads it: its token count, its tokens' summed share of the five
+    logits, its unigram's bucket if the model knows it (else -1), its UTF-8 bytes, and the
+    running crc32 of the bigram prefix ``b"b<word> "``."""
+
+    tokens: int
+    sums: tuple[float, float, float, float, float]
+    unigram: int
+    encoded: bytes
+    lead: int
+
+
 class Classifier:
     """The trained weights, and the forward pass over one text's features."""
 
@@ -230,34 +243,48 @@ class Classifier:
             raise ModelError(f"{source}: the classifier's parts do not fit together (damaged file?)")
         self._base_list = [float(x) for x in self._base]
         self._rules_rows = [tuple(float(x) for x in row) for row in self._rules_w]
-        self._words: dict[str, tuple[int, tuple[float, ...]]] = {}
+        self._words: dict[str, _Word] = {}
 
-    def _word_sum(self, word: str) -> tuple[int, tuple[float, ...]]:
-        """A word's token count and the sum of its tokens' contributions to the five logits.
+    def _word(self, word: str) -> _Word:
+        """What the model needs of one word, computed once (see :class:`_Word`).
 
         The model is linear in the average embedding, so (mean of rows) @ W is the mean of
         (rows @ W): each word's share is computed once, then the first look is a few additions
         in plain Python (no tokenizer, no array) for every word seen before.
         """
-        known = self._words.get(word)
-        if known is None:
-            ids = word_tokens(word)
-            table = self._table
-            total = table[np.clip(ids, 0, len(table) - 1)].sum(axis=0) if ids else np.zeros(len(CLASSES))
-            known = (len(ids), tuple(float(x) for x in total))
-            if len(self._words) >= WORD_CACHE:
-                self._words.clear()
-            self._words[word] = known
+        ids = word_tokens(word)
+        table = self._table
+        total = table[np.clip(ids, 0, len(table) - 1)].sum(axis=0) if ids else np.zeros(len(CLASSES))
+        encoded = word.encode()
+        unigram = zlib.crc32(b"w" + encoded) % BUCKETS
+        t0, t1, t2, t3, t4 = (float(x) for x in total)
+        known = _Word(
+            len(ids),
+            (t0, t1, t2, t3, t4),
+            unigram if unigram in self._gram else -1,
+            encoded,
+            # The running crc32 of b"b<word> ": a bigram's bucket is one more crc32 call.
+            zlib.crc32(b" ", zlib.crc32(encoded, zlib.crc32(b"b"))),
+        )
+        if len(self._words) >= WORD_CACHE:
+            self._words.clear()
+        self._words[word] = known
         return known
 
     def first_look(self, norm: str, rules: Sequence[float]) -> tuple[list[float], bool]:
         """The logits from the words, the rules and the bias, and whether to look closer."""
+        logits, closer, _ = self._first_look(words(norm), rules)
+        return logits, closer
+
+    def _first_look(self, text: list[str], rules: Sequence[float]) -> tuple[list[float], bool, list[_Word]]:
         # Five running sums, written out: this runs for every message, and a loop over a
         # five-item list costs more than the additions.
         count, s0, s1, s2, s3, s4 = 0, 0.0, 0.0, 0.0, 0.0, 0.0
-        for word in words(norm):
-            n, (a0, a1, a2, a3, a4) = self._word_sum(word)
-            count += n
+        cache = self._words
+        seen = [cache.get(w) or self._word(w) for w in text]
+        for known in seen:
+            a0, a1, a2, a3, a4 = known.sums
+            count += known.tokens
             s0, s1, s2, s3, s4 = s0 + a0, s1 + a1, s2 + a2, s3 + a3, s4 + a4
         logits = list(self._base_list)
         if count:
@@ -266,7 +293,26 @@ class Classifier:
             if flag:
                 logits = [a + flag * r for a, r in zip(logits, row, strict=True)]
         margin = max(logits[1:]) - logits[0]
-        return logits, margin >= self.thresholds.gate
+        return logits, margin >= self.thresholds.gate, seen
+
+    def present_grams(self, seen: Sequence[_Word]) -> dict[int, int]:
+        """The counts of a text's hashed n-grams that the model knows, in :func:`ngram_buckets`'
+        order (the same buckets, from each word's cached crc32s)."""
+        if CHAR_SIZES:  # pragma: no cover - character n-grams are switched off
+            return {b: c for b, c in ngram_buckets(" ".join(w.encoded.decode() for w in seen)).items()
+                    if b in self._gram}  # fmt: skip
+        gram = self._gram
+        counts: dict[int, int] = {}
+        lead = -1
+        for known in seen:
+            if known.unigram >= 0:
+                counts[known.unigram] = counts.get(known.unigram, 0) + 1
+            if lead >= 0:
+                key = zlib.crc32(known.encoded, lead) % BUCKETS
+                if key in gram:
+                    counts[key] = counts.get(key, 0) + 1
+            lead = known.lead
+        return counts
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Classifier:
@@ -288,10 +334,11 @@ class Classifier:
         Plain Python on purpose: a message has a few dozen features, and at that size array
         calls cost more than the arithmetic.
         """
-        logits, closer = self.first_look(norm, rules)
+        logits, closer, seen = self._first_look(words(norm), rules)
         if not closer:
             return None
-        present = [(self._gram[b], count) for b, count in ngram_buckets(norm).items() if b in self._gram]
+        gram = self._gram
+        present = [(gram[b], count) for b, count in self.present_grams(seen).items()]
         if present:
             values = [(1.0 + math.log(count)) * idf for (idf, _), count in present]
             length = math.sqrt(sum(v * v for v in values)) or 1.0

@@ -36,6 +36,7 @@ _TRANSLATE.update({ord("’"): "'", ord("‘"): "'", ord("ʼ"): "'", ord("`"): "
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 # Leetspeak only inside a word (letter on both sides), so "30 pills" and "500mg" keep their digits.
 _LEET_RE = re.compile(r"(?<=[a-z])[013457@$!|]+(?=[a-z])")
+_LEET_CHARS = re.compile(r"[013457@$!|]")
 _LEET = str.maketrans("013457@$!|", "oieastasii")
 # Censoring inside a word ("k*ll", "s#icide") is kept as "*", which the patterns accept for a vowel.
 _CENSOR_RE = re.compile(r"(?<=[^\W\d_])[*#]+(?=[^\W\d_])")
@@ -50,7 +51,6 @@ _COMMA_RE = re.compile(r",+")
 # Repeated letters are squashed to one, in the text and in the phrases alike, so "killll",
 # "kil" and "kill" all meet; digits are left alone because counts matter.
 _REPEAT_RE = re.compile(r"([^\W\d_])\1+")
-_SPACES_RE = re.compile(r" +")
 
 
 def normalise(text: str) -> str:
@@ -65,7 +65,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = text.casefold().translate(_TRANSLATE)
-    if any(ch in text for ch in "013457@$!|"):
+    if _LEET_CHARS.search(text):
         text = _LEET_RE.sub(lambda m: m.group().translate(_LEET), text)
     if "*" in text or "#" in text:
         text = _CENSOR_RE.sub(lambda m: "*" * len(m.group()), text)
@@ -75,10 +75,29 @@ def normalise(text: str) -> str:
     if ".." in text or "…" in text:
         text = _ELLIPSIS_RE.sub(" ", text)
     text = _CLAUSE_RE.sub(" . ", text)
-    text = _COMMA_RE.sub(" , ", text)
-    text = _SEPARATOR_RE.sub(" ", text)
-    text = _REPEAT_RE.sub(r"\1", text)
-    return _SPACES_RE.sub(" ", text).strip()
+    if "," in text:
+        text = _COMMA_RE.sub(" , ", text)
+    # The separators, then repeated letters word by word (a run never spans a space); how many
+    # spaces a separator leaves does not matter, the words are joined by one.
+    text = text.translate(_ASCII_SEPARATORS) if text.isascii() else _SEPARATOR_RE.sub(" ", text)
+    squash = _squashed
+    return " ".join([squash.get(w) or _squash(w) for w in text.split()])
+
+
+# On ASCII text, what _SEPARATOR_RE replaces (not a letter, digit, "*", "," or "."; or "_"),
+# as a translation table: a third of the time of the regular expression.
+_ASCII_SEPARATORS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "*,.")}
+# Words with repeated letters squashed, remembered (a word, never a message: chat reuses words).
+_squashed: dict[str, str] = {}
+_SQUASH_CACHE = 50_000
+
+
+def _squash(word: str) -> str:
+    out = _REPEAT_RE.sub(r"\1", word)
+    if len(_squashed) >= _SQUASH_CACHE:
+        _squashed.clear()
+    _squashed[word] = out
+    return out
 
 
 # --- the phrase language -----------------------------------------------------------------
