@@ -73,14 +73,26 @@ def training_part(folder: Path = CORPUS) -> list[Example]:
     return split(load(folder))[0]
 
 
+# Extras written like the corpus (every pattern, crisis texts and hard negatives) by helpers
+# who did not see the phrase list, added on 2026-12-07; the other extras are everyday chat.
+BLIND_EXTRAS = frozenset({"train_more_a", "train_more_b"})
+
+
 def training_extra(folder: Path = CORPUS / "extra") -> list[Example]:
-    """Texts written for training only (everyday group chat): never part of the test."""
+    """Texts written for training only: never part of the test, never scored.
+
+    Every ``*.jsonl`` in ``corpus/crisis/extra/``: everyday group chat and plans (writer
+    ``extra``), and the files of :data:`BLIND_EXTRAS`, texts in the corpus's style covering
+    every pattern (writer ``more``, counted beside the training part when cut-offs are chosen).
+    None of them is the same text as any in the frozen corpus (a test checks it).
+    """
     examples = []
     for path in sorted(folder.glob("*.jsonl")):
+        writer = "more" if path.stem in BLIND_EXTRAS else "extra"
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 data = json.loads(line)
-                examples.append(Example(str(data["text"]), data["label"], str(data["pattern"]), "extra"))
+                examples.append(Example(str(data["text"]), data["label"], str(data["pattern"]), writer))
     return examples
 
 

@@ -5,7 +5,8 @@ probabilities and picks, for each sensitivity, the three cut-offs of
 :class:`bot.crisis.model.Thresholds` (harm word, no harm word, keeping a rules concern) that
 answer the most crisis texts while what they add to the rules' idioms-and-jokes false alarms,
 and the everyday-chat rate, stay under that sensitivity's ceilings. Only texts from the blind
-writers count (not the training-only extras).
+writers count: the training part and the extras written in its style (writer ``more``), not the
+everyday-chat extras.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Reads only :func:`bot.crisis.corpus.training_part` (the test part is never opened here) and
 ``corpus/crisis/extra/`` (texts written for training only and never scored: everyday group chat,
-and everyday plans such as "going to the gym tonight"). It builds the features of
+everyday plans such as "going to the gym tonight", and about 1,600 texts in the corpus's style
+covering every pattern, see :func:`bot.crisis.corpus.training_extra`). It builds the features of
 :mod:`bot.crisis.model`, fits a class-balanced softmax with L2 by full-batch Adam over a sparse
 matrix (deterministic: same data, same weights), chooses the cut-offs from five-fold out-of-fold
 probabilities of the texts it was given (:mod:`bot.crisis.cutoffs`), and writes

@@ -41,3 +41,29 @@ def test_the_split_is_fixed_by_each_texts_content():
     assert sum(corpus.part_of(e.text) != "test" for e in test) == 0
     assert sum(corpus.part_of(f"  {e.text.upper()} ") != "train" for e in train) == 0
     assert {e.label for e in test} == set(corpus.LABELS)
+
+
+def test_no_training_extra_is_a_text_of_the_frozen_corpus():
+    # The extras are training only: a text that is also in the corpus could be in its test part,
+    # which tuning must never see. Compared casefolded and as the detector reads it (normalised);
+    # counts only, never the texts.
+    from bot.crisis.phrases import normalise
+
+    frozen = corpus.load()
+    keys = {e.text.strip().casefold() for e in frozen}
+    norms = {normalise(e.text) for e in frozen}
+    extra = corpus.training_extra()
+    assert {e.writer for e in extra} == {"extra", "more"}
+    assert sum(e.text.strip().casefold() in keys for e in extra) == 0
+    assert sum(normalise(e.text) in norms for e in extra) == 0
+    texts = [e.text.strip().casefold() for e in extra]
+    assert len(texts) == len(set(texts)), f"{len(texts) - len(set(texts))} repeated extras"
+    assert all(e.label in corpus.LABELS for e in extra)
+
+
+def test_the_blind_extras_cover_every_pattern_of_the_corpus():
+    more = [e for e in corpus.training_extra() if e.writer == "more"]
+    assert len(more) >= 1500
+    patterns = {e.pattern for e in corpus.load()}
+    assert {e.pattern for e in more} <= patterns
+    assert {e.label for e in more} == set(corpus.LABELS)
