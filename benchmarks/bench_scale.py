@@ -172,6 +172,12 @@ async def _child(kind: str, api_base: str, gateway_url: str, database: str, cloc
             starting = getattr(client, "_scheduler_start", None)
             if starting is not None:
                 await asyncio.wait_for(starting, 120)
+            # READY may come before every GUILD_CREATE (guild_ready_timeout is short, and the
+            # machine busy): measure once every guild is really there, on either bot.
+            waited = 0.0
+            while any(g.unavailable for g in client.guilds) and waited < 120:
+                await asyncio.sleep(0.05)
+                waited += 0.05
             import gc
 
             gc.collect()
@@ -200,7 +206,7 @@ async def _rss(kind: str, tmp: Path, clock: ShiftedClock, *, guilds: int, member
             kind,
             fake.api_base,
             fake.gateway_url,
-            str(tmp / f"{kind}.db"),
+            str(tmp / f"{kind}-{guilds}x{members}.db"),  # a fresh database (and key) per bot
             str(offset_us(clock)),
         ]
         # In the temporary folder, not the repository: a developer's .env is nobody's benchmark.
