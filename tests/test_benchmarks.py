@@ -77,7 +77,7 @@ METRICS = {
         "outage_simulated_s",
     },
     "benchmarks.bench_pairing": {"pairing_500_ms"},
-    "benchmarks.bench_scale": {"startup_s_100k_schedules", "rss_mb_1000_guilds"},
+    "benchmarks.bench_scale": {"startup_s_100k_schedules", "rss_mb_1000_guilds", "rss_mb_10000_members"},
     "benchmarks.bench_transport": {"connect_ready_ms", "interaction_ack_p99_ms"},
 }
 # And where PostgreSQL answers (its part says "skipped" otherwise), the lines beside its figure.

@@ -40,16 +40,47 @@ ContentLoader = Callable[[Path], Content]
 
 
 def default_intents(*, message_content: bool = True) -> discord.Intents:
-    """Members (to stop reminders when someone leaves) and message content (crisis replies).
+    """Only the events a feature listens to; every intent is chosen, none is left at a default.
 
-    Without message content (MESSAGE_CONTENT_INTENT=false) Discord still gives the bot the text of
-    DMs to it and of messages that mention it; AutoMod's executions (on by default) do the rest.
+    - ``guilds``: the servers, their channels and roles (setup, facilitator checks, posting).
+    - ``members``: GUILD_MEMBER_REMOVE, so a member's reminders, recap and pairing stop when they
+      leave (``on_raw_member_remove``: it arrives whether or not the member is cached).
+    - ``guild_messages``, ``dm_messages`` and ``message_content``: crisis language in messages and
+      their edits (``on_message``, ``on_raw_message_edit``).
+    - ``guild_scheduled_events``: who is interested in a group session's Discord event.
+    - ``auto_moderation_execution``: the crisis AutoMod rule's alerts.
+
+    Left off: presences (privileged; the bot never looks at who is online), voice states (no
+    feature uses voice), typing, reactions (the bot adds reactions but never reads them), emojis,
+    invites, integrations, webhooks and polls. Each off intent is traffic and cache the bot never
+    reads. Without message content (MESSAGE_CONTENT_INTENT=false) Discord still gives the bot the
+    text of DMs to it and of messages that mention it; AutoMod's executions do the rest.
     """
-    intents = discord.Intents.default()
+    intents = discord.Intents.none()
+    intents.guilds = True
     intents.members = True
+    intents.guild_messages = True
+    intents.dm_messages = True
     intents.message_content = message_content
-    intents.presences = False
+    intents.guild_scheduled_events = True
+    intents.auto_moderation_execution = True
     return intents
+
+
+_INTEREST_EVENTS = {"GUILD_SCHEDULED_EVENT_USER_ADD": True, "GUILD_SCHEDULED_EVENT_USER_REMOVE": False}
+
+
+def lean_member_cache() -> discord.MemberCacheFlags:
+    """Cache no member but the bot itself (discord.py always keeps its own member).
+
+    Nothing reads members from the cache to decide anything: who is in a group, who left, who
+    gets a reminder, a celebration or a partner all come from the ``members`` table (kept current
+    by ``on_raw_member_remove``). A name or a role is looked up when it is needed
+    (``bot.core.lookup``: from the interaction, else one gateway member query); the facilitators an
+    alert goes to by DM are listed through REST. With ``joined`` on (discord.py's default for the
+    members intent) a bot in 1,000 groups of 50 holds 50,000 Member objects it never reads.
+    """
+    return discord.MemberCacheFlags.none()
 
 
 class ResilienceBot(commands.Bot):
@@ -85,6 +116,15 @@ class ResilienceBot(commands.Bot):
             **client_options,
             command_prefix=commands.when_mentioned,
             intents=intents or default_intents(message_content=settings.message_content_intent),
+            # Memory (issue 16): hold only what a feature reads. See lean_member_cache().
+            member_cache_flags=lean_member_cache(),
+            # Chunking would download every member of every server at start-up, only to drop
+            # them again (nothing caches them): off, and the READY comes as soon as the guilds do.
+            chunk_guilds_at_startup=False,
+            # No feature reads a message back from discord.py's cache: crisis detection reads the
+            # text from on_message, edits through on_raw_message_edit (the payload carries it),
+            # and buttons get their message in the interaction. The default keeps 1,000 messages.
+            max_messages=None,
             # Nobody gets pinged by accident: no @everyone, no roles; features opt in per message.
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=True, replied_user=False
@@ -139,6 +179,29 @@ class ResilienceBot(commands.Bot):
         self.add_listener(self._metrics_resumed, "on_resumed")
         self.add_listener(self._metrics_disconnect, "on_disconnect")
         self.add_listener(self._metrics_interaction, "on_interaction")
+        self._hear_interest()
+
+    def _hear_interest(self) -> None:
+        """Dispatch ``scheduled_event_interest(event_id, user_id, added)`` for every such event.
+
+        discord.py discards GUILD_SCHEDULED_EVENT_USER_ADD/REMOVE when it has not cached the user,
+        and with lean_member_cache() that is nearly everyone. The payload carries both ids, so
+        each of the two parsers (discord.py 2.7's table, looked up per event) is wrapped to pass
+        them on before discord.py's own handling.
+        """
+        parsers: dict[str, Callable[[Any], None]] = self._connection.parsers
+        for event, added in _INTEREST_EVENTS.items():
+            parse = parsers.get(event)
+            if parse is None:
+                continue
+
+            def heard(data: Any, parse: Callable[[Any], None] = parse, added: bool = added) -> None:
+                with contextlib.suppress(KeyError, TypeError, ValueError):
+                    event_id, user_id = int(data["guild_scheduled_event_id"]), int(data["user_id"])
+                    self.dispatch("scheduled_event_interest", event_id, user_id, added)
+                parse(data)
+
+            parsers[event] = heard
 
     # -- start-up -----------------------------------------------------------------------------
 

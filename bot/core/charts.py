@@ -3,6 +3,9 @@
 Uses ``matplotlib.figure.Figure`` with the Agg canvas directly rather than ``pyplot``: no global
 figure registry, no backend switch at import time, and safe to call from worker threads.
 
+matplotlib (with the fonts and tables it loads, about 30 MB resident) is imported when the first
+chart is drawn, not when the bot starts: a bot whose groups never ask for a chart never holds it.
+
 Each chart is an opaque card in Discord's dark colours, so its words keep a high contrast in
 either theme (a transparent image cannot give text more than about 3.6:1 on both). The data
 colours reach WCAG's 3:1 for graphics against the dark and the light theme backgrounds alike.
@@ -15,12 +18,11 @@ import io
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Discord's dark theme: message background, and text colours that read well on it.
 BACKGROUND = "#313338"
@@ -125,6 +127,9 @@ def group_pulse_figure(
         return figure
 
     height = PULSE_HEIGHT_IN if has_moods else HEIGHT_IN
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor=BACKGROUND, layout="constrained")
     panels = figure.subplots(2 if has_moods else 1, 1, sharex=True, squeeze=False)[:, 0]
     for panel in panels:
@@ -176,6 +181,8 @@ def group_pulse_alt(
 
 
 def _figure(title: str) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor=BACKGROUND, layout="constrained")
     axes = figure.add_subplot()
     _style_axes(axes)
@@ -255,6 +262,8 @@ def day_ticks(first: date, last: date) -> list[date]:
 
 
 def _date_axis(axes: Axes, first: date, last: date) -> None:
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     # Pad by half a day so the first and last points are not cut by the frame.
     axes.set_xlim(_x(first) - 0.5, _x(last) + 0.5)
     axes.xaxis.set_major_locator(FixedLocator([_x(d) for d in day_ticks(first, last)]))
@@ -290,6 +299,8 @@ def _limit(text: str) -> str:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)  # attaches the Agg canvas to this figure only; no global backend
     figure.savefig(buffer, format="png", facecolor=BACKGROUND)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 import aiohttp
 import discord
 
+from bot.core.bounded import BoundedDict
 from bot.core.clock import Clock
 from bot.core.dm_channels import DmChannelRepository
 from bot.core.members import MemberRepository
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.core.outbox import OutboxConfig
 
 log = logging.getLogger("bot.core.outbox")
+DM_CHANNELS_KEPT = 10_000  # about 1 MB: a large bot's recent recipients stay in memory
 
 # Lower sends first. Crisis replies and alerts always jump the queue.
 PRIORITY_CRISIS = 0
@@ -117,7 +119,9 @@ class Delivery:
         self.pacer = pacer
         self.config = config
         self.callbacks = callbacks
-        self._dm_channels: dict[int, int] = {}
+        # The DM channels in use lately; every one is in the database (dm_channels), so a member
+        # dropped from here costs one read, not a request. Bounded: recipients grow with members.
+        self._dm_channels: BoundedDict[int, int] = BoundedDict(DM_CHANNELS_KEPT)
 
     async def deliver(self, row: OutboxRow, report: DrainReport) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,9 +83,10 @@ class OutboxRepository:
 
     @property
     def _postgres(self) -> bool:
-        from bot.db.postgres import PostgresDatabase
-
-        return isinstance(self.db, PostgresDatabase)
+        # Only a bot on PostgreSQL has imported bot.db.postgres (and asyncpg, about 4 MB resident);
+        # importing it here to ask would load it into every SQLite bot.
+        postgres = sys.modules.get("bot.db.postgres")
+        return postgres is not None and isinstance(self.db, postgres.PostgresDatabase)
 
     def _owned(self) -> tuple[str, tuple[int, ...]]:
         """SQL (and its parameters) limiting a query to the guilds this process owns."""

@@ -299,10 +299,13 @@ class CheckinJobs:
         )
 
     @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
-        """Someone left the server: their reminders and weekly recap stop at once."""
-        await self.remove_reminder(member.guild.id, member.id)
-        await self.remove_recap(member.guild.id, member.id)
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """Someone left the server: their reminders and weekly recap stop at once.
+
+        The raw event: ``on_member_remove`` fires only for cached members, and none are cached.
+        """
+        await self.remove_reminder(payload.guild_id, payload.user.id)
+        await self.remove_recap(payload.guild_id, payload.user.id)
 
 
 def _skill_label(skill_id: str) -> str:

@@ -33,6 +33,7 @@ from bot.community.session_events import (
 from bot.community.sessions import upcoming_sessions
 from bot.community.store import CommunitySettings, SessionEvent
 from bot.core.bot import ResilienceBot
+from bot.core.bounded import KeyedLocks
 from cogs.community.base import CommunityCog
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class SessionEvents(CommunityCog):
         self._fallback_logged: set[int] = set()
         self._startup: asyncio.Task[None] | None = None
         # One sync per guild at a time: a deletion heard while a command syncs makes one event.
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: KeyedLocks[int] = KeyedLocks()
 
     async def cog_load(self) -> None:
         await super().cog_load()
@@ -141,7 +142,7 @@ class SessionEvents(CommunityCog):
         if guild is None:
             return
         try:
-            async with self._locks.setdefault(guild_id, asyncio.Lock()):
+            async with self._locks.hold(guild_id):
                 await self._sync(guild)
         except discord.Forbidden:
             self._fall_back(guild, "Discord refused an event change")
@@ -310,14 +311,16 @@ class SessionEvents(CommunityCog):
     # -- what Discord tells the bot -----------------------------------------------------------
 
     @commands.Cog.listener()
-    async def on_scheduled_event_user_add(self, event: discord.ScheduledEvent, user: discord.User) -> None:
-        if event.id in self._interested and not user.bot:
-            self._interested[event.id].add(user.id)
-
-    @commands.Cog.listener()
-    async def on_scheduled_event_user_remove(self, event: discord.ScheduledEvent, user: discord.User) -> None:
-        if event.id in self._interested:
-            self._interested[event.id].discard(user.id)
+    async def on_scheduled_event_interest(self, event_id: int, user_id: int, added: bool) -> None:
+        """Someone marked or unmarked Interested (``ResilienceBot._hear_interest``: by id, as the
+        bot caches no member, so discord.py's own user add/remove events rarely fire)."""
+        known = self._interested.get(event_id)
+        if known is None or (self.bot.user is not None and user_id == self.bot.user.id):
+            return
+        if added:
+            known.add(user_id)
+        else:
+            known.discard(user_id)
 
     @commands.Cog.listener()
     async def on_scheduled_event_delete(self, event: discord.ScheduledEvent) -> None:

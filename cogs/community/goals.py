@@ -16,6 +16,7 @@ from bot.community.logic import check_length
 from bot.community.store import CommunityRepository, Goal, Share
 from bot.core.bot import ResilienceBot
 from bot.core.errors import UserError
+from bot.core.lookup import INTERACTION_TIMEOUT
 from bot.core.members import Member
 from bot.core.timeparse import parse_date
 from bot.core.ui import reply_private
@@ -67,7 +68,8 @@ class Goals(
     """Goals belong to one member; every query is scoped to the member who asks."""
 
     async def _shared_note(self, guild_id: int, goal: Goal, event: str) -> str:
-        partners = await self._share(guild_id, goal, event)
+        # Answering a command: a lookup that Discord is slow to answer gives up in time.
+        partners = await self._share(guild_id, goal, event, within=INTERACTION_TIMEOUT)
         if partners is None:
             return " Accountability pairs aren't set up in this group, so it stays with you for now."
         if not partners:

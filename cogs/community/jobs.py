@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.community.celebrations import milestone_text, milestone_win, new_milestones
+from bot.community.celebrations import MilestoneKind, milestone_text, milestone_win, new_milestones
 from bot.community.digest import digest_text
 from bot.community.goals import partner_goal_text
 from bot.community.prompts import prompt_text, quiet_release, with_zone
 from bot.community.sessions import SessionPlan, reminder_text, session_after
 from bot.community.store import CommunitySettings, Goal, PromptRow
 from bot.core.errors import UserError
+from bot.core.lookup import QUERY_TIMEOUT, find_members
 from bot.core.outbox import PRIORITY_DIGEST, PRIORITY_DM, PRIORITY_POST
 from bot.core.outbox_delivery import Delivered
 from bot.core.outbox_store import OutboxRow
@@ -208,9 +209,10 @@ class SessionJobs(SessionDigest):
         if guild is None:
             return
         for user_id in await self.repo.session_dm_members(guild_id):
+            # Still in the server: the members table says (on_raw_member_remove marks who left),
+            # as for check-in reminders; a DM Discord refuses marks the member's DMs closed.
             member = await self.bot.members.get(guild_id, user_id)
-            person = guild.get_member(user_id)
-            if member is None or member.left or member.dm_closed or person is None:
+            if member is None or member.left or member.dm_closed:
                 continue
             # The outbox paces the fan-out, sends once, and marks closed DMs (50007) itself.
             await self.bot.outbox.enqueue(
@@ -271,32 +273,37 @@ class CelebrationJobs(CommunityCog):
         counts = await self.repo.milestone_counts(guild_id)
         celebrated = await self.repo.celebrated(guild_id)
         now = self.bot.clock.now()
+        due: list[tuple[int, MilestoneKind, list[int]]] = []
         for member in await self.bot.members.list_active(guild_id):
-            person = guild.get_member(member.user_id)
-            if not member.public_celebrations or person is None or person.bot:
+            if not member.public_celebrations:
                 continue
             for kind, per_member in counts.items():
                 done = celebrated.get((member.user_id, kind), set())
                 reached = new_milestones(kind, per_member.get(member.user_id, 0), done)
-                if not reached:
+                if reached:
+                    due.append((member.user_id, kind, reached))
+        # Only people still in the server get a card. Someone who left while the bot was offline
+        # is still an active row, so ask Discord about the few due a card (no member cache).
+        present = await find_members(guild, [user_id for user_id, _kind, _reached in due])
+        for user_id, kind, reached in due:
+            person = present.get(user_id)
+            if person is None or person.bot:
+                continue
+            top = reached[-1]
+            async with self.bot.db.transaction() as tx:
+                if not await self.repo.record_milestones(tx, guild_id, user_id, kind, reached, now):
                     continue
-                top = reached[-1]
-                async with self.bot.db.transaction() as tx:
-                    if not await self.repo.record_milestones(
-                        tx, guild_id, member.user_id, kind, reached, now
-                    ):
-                        continue
-                    await self.repo.add_win_tx(tx, guild_id, member.user_id, milestone_win(kind, top), now)
-                    await self.bot.outbox.enqueue(
-                        guild_id=guild_id,
-                        kind=MILESTONE_CARD,
-                        key=f"{member.user_id}:{kind}:{top}",
-                        channel_id=channel_id,
-                        card=milestone_card(milestone_text(kind, top, person.mention)),
-                        allowed_mentions=discord.AllowedMentions(users=[person], everyone=False, roles=False),
-                        priority=PRIORITY_POST,
-                        tx=tx,
-                    )
+                await self.repo.add_win_tx(tx, guild_id, user_id, milestone_win(kind, top), now)
+                await self.bot.outbox.enqueue(
+                    guild_id=guild_id,
+                    kind=MILESTONE_CARD,
+                    key=f"{user_id}:{kind}:{top}",
+                    channel_id=channel_id,
+                    card=milestone_card(milestone_text(kind, top, person.mention)),
+                    allowed_mentions=discord.AllowedMentions(users=[person], everyone=False, roles=False),
+                    priority=PRIORITY_POST,
+                    tx=tx,
+                )
 
     async def _react(self, row: OutboxRow, message_id: int | None) -> None:
         """A few reactions on a delivered milestone card, so others can join in with one click."""
@@ -321,22 +328,29 @@ class GoalJobs(CommunityCog):
     async def config_changed(self, guild_id: int) -> None:
         await self.keep_daily(guild_id, GOAL_CATCH_UP, GOAL_CATCH_UP_AT)
 
-    async def _share(self, guild_id: int, goal: Goal, event: str) -> list[int] | None:
+    async def _share(
+        self, guild_id: int, goal: Goal, event: str, *, within: float = QUERY_TIMEOUT
+    ) -> list[int] | None:
         """DM the owner's current partner(s) about this goal, once per partner and event.
 
         Returns the partners who have it now ([] when there is no partner; None when the pairs
         feature isn't there). The DMs go through the outbox.
         """
         guild = self.bot.get_guild(guild_id)
-        owner = guild.get_member(goal.user_id) if guild else None
         partners = await self.repo.current_partners(guild_id, goal.user_id)
-        if guild is None or owner is None or not partners:
+        if guild is None or not partners:
             return partners if partners is None else []
+        # The owner's name and who is still in the server, asked of Discord in one gateway query
+        # (no member cache): someone may have left while the bot was offline.
+        present = await find_members(guild, [goal.user_id, *partners], within=within)
+        owner = present.get(goal.user_id)
+        if owner is None:
+            return []
         reached: list[int] = []
         now = self.bot.clock.now()
         for partner_id in partners:
             partner = await self.bot.members.get(guild_id, partner_id)
-            if partner is None or partner.left or guild.get_member(partner_id) is None:
+            if partner is None or partner.left or partner_id not in present:
                 continue
             reached.append(partner_id)
             async with self.bot.db.transaction() as tx:

@@ -16,6 +16,7 @@ import discord
 
 from bot.core.bot import ResilienceBot
 from bot.core.checks import is_facilitator
+from bot.core.lookup import members_where
 from bot.core.outbox import PRIORITY_ALERT
 from bot.core.outbox_store import OutboxRow
 from bot.core.schedule_rules import Rule
@@ -167,7 +168,10 @@ class CrisisAlerts:
         if guild is None:
             return []
         config = await self.bot.guilds_repo.get(guild_id)
-        return [m for m in guild.members if not m.bot and m.id != besides and is_facilitator(m, config)]
+        # No member cache (bot.core.lookup): the member list is paged through REST, this once.
+        return await members_where(
+            guild, lambda m: not m.bot and m.id != besides and is_facilitator(m, config)
+        )
 
     async def _alert_by_dm(self, alert: Alert, *, channel_missing: bool) -> None:
         """The alert, privately, to every facilitator of the group except its subject."""

@@ -16,6 +16,7 @@ from bot.core.autocomplete import country_autocomplete
 from bot.core.bot import ResilienceBot
 from bot.core.checks import facilitator_only, is_facilitator
 from bot.core.countries import validate_country
+from bot.core.lookup import INTERACTION_TIMEOUT, find_member
 from bot.core.wording import plural
 from bot.crisis.detect import Detector, shipped_detector
 from bot.crisis.reply import grounding_step, resources_message
@@ -197,7 +198,10 @@ class Crisis(CrisisAutomod, commands.Cog):
             await interaction.response.send_message("I can't find this alert any more.", ephemeral=True)
             return None
         config = await bot.guilds_repo.get(alert.guild_id)
-        person = interaction.user if interaction.guild is not None else guild.get_member(interaction.user.id)
+        # Pressed in a DM: the roles come from Discord (no member cache), one gateway query.
+        person: discord.abc.User | None = interaction.user
+        if interaction.guild is None:
+            person = await find_member(guild, interaction.user.id, within=INTERACTION_TIMEOUT)
         if not isinstance(person, discord.Member) or not is_facilitator(person, config):
             await interaction.response.send_message(
                 "These buttons are for the group's facilitators.", ephemeral=True

@@ -18,15 +18,16 @@ alerts off. Never the message text, anywhere: not in alerts, the database or the
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from datetime import datetime
 
 import discord
 from discord.ext import commands
 
 from bot.core.bot import ResilienceBot
+from bot.core.bounded import BoundedDict, KeyedLocks
+from bot.core.lookup import INTERACTION_TIMEOUT, find_member
 from bot.crisis.detect import Detector, Verdict
 from bot.crisis.reply import ReplyLevel, channel_pointer, crisis_message, helper_message, target_note
 from bot.crisis.resources import resources_for
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 CANNOT_DM = 50007
 _RANK: dict[str, int] = {"none": 0, "concern": 1, "urgent": 2}
 VERDICTS_KEPT = 10_000
+# Harassment notes remembered for REPLY_GAP; a pile-on on more people than this at once is beyond it.
+NOTED_KEPT = 10_000
+# A DM from someone in no group's table: the servers asked whether they are a member, at most.
+MUTUAL_LOOKUP_GUILDS = 20
 
 
 async def country_for(bot: ResilienceBot, user_id: int, guild_id: int | None) -> str | None:
@@ -57,13 +62,18 @@ async def country_for(bot: ResilienceBot, user_id: int, guild_id: int | None) ->
     own = await bot.members.own_country(user_id)
     if own:
         return own
-    candidates = list(await bot.members.guilds_of(user_id))
-    user = bot.get_user(user_id)
-    if user is not None:
-        candidates += [g.id for g in user.mutual_guilds if g.id not in candidates]
-    for candidate in candidates:
+    for candidate in await bot.members.guilds_of(user_id):
         country = (await bot.guilds_repo.get(candidate)).country
         if country:
+            return country
+    # Not in any group's members table: the servers they share with the bot. No member cache
+    # (lean_member_cache), so a bot in a few servers asks each (one gateway query apiece, well
+    # inside Discord's gateway budget); a bot in many servers gives the international directories.
+    if len(bot.guilds) > MUTUAL_LOOKUP_GUILDS:
+        return None
+    for guild in bot.guilds:
+        country = (await bot.guilds_repo.get(guild.id)).country
+        if country and await find_member(guild, user_id, within=INTERACTION_TIMEOUT) is not None:
             return country
     return None
 
@@ -89,22 +99,24 @@ class CrisisWatch(CrisisAlerts):
     bot: ResilienceBot
     repo: CrisisRepository
     detector: Detector
-    # One reply decision at a time per person, so two quick messages can't both get a DM.
-    _locks: defaultdict[int, asyncio.Lock]
+    # One reply decision at a time per person, so two quick messages can't both get a DM. A lock
+    # lives only while a decision is being made (a dict of locks would keep one per author ever).
+    _locks: KeyedLocks[int]
     # The verdict each recent message got (message id and level only, never its words), so an
     # edit is answered only when it makes the message more serious.
     _verdicts: OrderedDict[int, ReplyLevel]
     # Each group's sensitivity, read once and kept (``/crisis settings`` updates it here): the
     # detector runs on every message, a database read per message would cost more than it does.
     _sensitivity: dict[int, Sensitivity]
-    # When each member was last sent a note about harassment aimed at them (a pile-on gets one).
-    _noted: dict[int, datetime]
+    # When each member was last sent a note about harassment aimed at them (a pile-on gets one);
+    # notes older than REPLY_GAP are dropped, and at most NOTED_KEPT are kept.
+    _noted: BoundedDict[int, datetime]
 
     def _watch_state(self) -> None:
-        self._locks = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()
         self._verdicts = OrderedDict()
         self._sensitivity = {}
-        self._noted = {}
+        self._noted = BoundedDict(NOTED_KEPT)
 
     def _start_watching(self) -> None:
         self._start_alerts()
@@ -181,7 +193,7 @@ class CrisisWatch(CrisisAlerts):
         about: About = verdict.about
         guild_id = guild.id if guild else DM_GUILD
         now = self.bot.clock.now()
-        async with self._locks[message.author.id]:
+        async with self._locks.hold(message.author.id):
             outcome = await self._reply(message, level, guild_id, about)
             event_id = await self.repo.record_event(
                 guild_id, message.author.id, level, outcome, now, about=about
@@ -223,6 +235,8 @@ class CrisisWatch(CrisisAlerts):
             log.info("harassment note not delivered (HTTP %s)", error.status)
             return "failed"
         self._noted[target.id] = now
+        while (oldest := self._noted.oldest()) is not None and now - oldest[1] >= REPLY_GAP:
+            del self._noted[oldest[0]]
         return "dm"
 
     async def _opted_out(self, guild_id: int, user_id: int) -> bool:

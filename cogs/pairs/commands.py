@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.core.checks import facilitator_only
 from bot.core.errors import UserError
+from bot.core.lookup import INTERACTION_TIMEOUT
 from bot.core.members import Member
 from bot.core.schedule_rules import WEEKDAY_NAMES, Rule
 from bot.core.timeparse import parse_date, parse_time
@@ -164,7 +165,8 @@ class Pairs(PairJobs, commands.Cog):
             if not entries:
                 await reply_private(interaction, text)
                 return
-            named = [(uid, self._name(guild.id, uid)) for uid in entries]
+            names = await self._names(guild.id, list(entries), within=INTERACTION_TIMEOUT)
+            named = list(names.items())
             await reply_private(
                 interaction, text, view=AvoidListView(self, guild.id, interaction.user.id, named)
             )

@@ -125,6 +125,7 @@ class PairJobs(PairRounds):
             log.warning("could not archive pair thread %s", thread.id)
 
     @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
-        await self.depart(member.guild.id, member.id, reason="left the server")
-        await self.repo.forget_member(member.guild.id, member.id)
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        # The raw event: on_member_remove fires only for cached members, and none are cached.
+        await self.depart(payload.guild_id, payload.user.id, reason="left the server")
+        await self.repo.forget_member(payload.guild_id, payload.user.id)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.core.bot import ResilienceBot
+from bot.core.lookup import QUERY_TIMEOUT, display_names
 from bot.core.outbox import PRIORITY_ALERT, PRIORITY_DM, PRIORITY_POST
 from bot.core.schedule_rules import Rule
 from bot.core.wording import plural
@@ -58,10 +59,12 @@ class PairRounds:
     async def _zone(self, guild_id: int) -> ZoneInfo:
         return ZoneInfo(await self.bot.group_timezone(guild_id))
 
-    def _name(self, guild_id: int, user_id: int) -> str:
+    async def _names(
+        self, guild_id: int, user_ids: list[int], *, within: float = QUERY_TIMEOUT
+    ) -> dict[int, str]:
+        """Each member's name in the server (asked of Discord: there is no member cache)."""
         guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
-        return member.display_name if member else "a former member"
+        return await display_names(guild, user_ids, gone="a former member", within=within)
 
     async def propose(self, guild_id: int, seed: int) -> tuple[PairingResult, str]:
         """A proposed round and the preview text; nothing is stored or posted."""
@@ -147,7 +150,7 @@ class PairRounds:
         channel = self.bot.get_channel(channel_id) if channel_id else None
         if isinstance(channel, discord.TextChannel):
             try:
-                names = " & ".join(self._name(group.guild_id, m) for m in group.members)
+                names = " & ".join((await self._names(group.guild_id, list(group.members))).values())
                 thread = await channel.create_thread(
                     name=f"Pair: {names}"[:100],
                     type=discord.ChannelType.private_thread,

@@ -41,13 +41,14 @@ class PrivacyUpkeep:
             await self.bot.scheduler.set(guild_id, PURGE_KIND, rule)
 
     @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
-        guild_id = member.guild.id
-        if await self.bot.members.get(guild_id, member.id) is None:
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        # The raw event: on_member_remove fires only for cached members, and none are cached.
+        guild_id, user_id = payload.guild_id, payload.user.id
+        if await self.bot.members.get(guild_id, user_id) is None:
             return
-        await self.bot.members.mark_left(guild_id, member.id, self.bot.clock.now())
+        await self.bot.members.mark_left(guild_id, user_id, self.bot.clock.now())
         if (await self.repo.retention(guild_id)).leave_days == 0:
-            await self.forget_departed(guild_id, [member.id])
+            await self.forget_departed(guild_id, [user_id])
 
     async def forget_departed(self, guild_id: int, user_ids: list[int]) -> int:
         total = 0

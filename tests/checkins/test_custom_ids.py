@@ -56,7 +56,7 @@ async def test_posts_and_dms_sent_before_the_upgrade_still_work(group):
     # The same ids on messages an older release sent, then a new process: only the registered
     # persistent buttons know them.
     await group.bot.get_channel(group.channels["checkins"].id).send("Daily check-in", view=old_view(opened))
-    dm = await group.bot.get_user(member.id).create_dm()
+    dm = await group.bot.create_dm(discord.Object(member.id))  # no user cache (lean_member_cache)
     await dm.send("A reminder", view=old_view(opened, snooze, stop))
     reminder = member.user.dm_channel.last_message
     await dm.send("Another reminder", view=old_view(stop))

@@ -81,6 +81,10 @@ ADMINISTRATOR = discord.Permissions(administrator=True).value
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_RECONNECT = 0, 1, 2, 6, 7
 OP_REQUEST_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 8, 9, 10, 11
 
+# Discord sends a large guild (more members than this) without its members; 250 is the most a
+# client may ask for, and what discord.py asks for. Member chunks carry at most 1,000 each.
+LARGE_THRESHOLD = 250
+MEMBER_CHUNK = 1_000
 EPHEMERAL_FLAG = 1 << 6
 LOADING_FLAG = 1 << 7
 
@@ -236,6 +240,10 @@ class FakeGuild:
     def regular_members(self) -> list[FakeMember]:
         return [m for m in self.members if self.admin_role.id not in m.role_ids and not m.user.bot]
 
+    @property
+    def large(self) -> bool:
+        return len(self.members) > LARGE_THRESHOLD
+
     def channel(self, name: str) -> FakeChannel:
         return next(c for c in self.channels if c.name == name)
 
@@ -282,11 +290,13 @@ class FakeGuild:
             "emojis": [],
             "stickers": [],
             "joined_at": _iso(joined_at),
-            "large": False,
+            # Like Discord: above the large threshold (without presences) only the bot's own member
+            # comes in GUILD_CREATE; the rest arrive when the client asks for chunks.
+            "large": self.large,
             "unavailable": False,
-            # Equal to the members sent, or discord.py requests member chunks before READY.
+            # Equal to the members sent unless large: then discord.py chunks (if it is set to).
             "member_count": len(self.members),
-            "members": [m.payload() for m in self.members],
+            "members": [m.payload() for m in self.members if not self.large or m.user.bot],
             "channels": [c.payload() for c in self.channels],
             "threads": [],
             "presences": [],
@@ -1414,14 +1424,26 @@ class LoopbackDiscord:
         guild = self.guilds.get(int(data["guild_id"]))
         if guild is None:
             return
-        chunk = {
-            "guild_id": str(guild.id),
-            "members": [m.payload() for m in guild.members],
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "nonce": data.get("nonce"),
-        }
-        await ws.send_str(json.dumps({"op": OP_DISPATCH, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk}))
+        # Discord's matching: by user ids, else by a name prefix ("" is everyone); 1,000 a chunk.
+        wanted = {int(u) for u in data.get("user_ids") or []}
+        query = str(data.get("query") or "").lower()
+        members = [
+            m for m in guild.members if (m.id in wanted if wanted else m.user.name.lower().startswith(query))
+        ]
+        limit = int(data.get("limit") or 0)
+        if limit:
+            members = members[:limit]
+        chunks = [members[i : i + MEMBER_CHUNK] for i in range(0, len(members), MEMBER_CHUNK)] or [[]]
+        for index, part in enumerate(chunks):
+            chunk = {
+                "guild_id": str(guild.id),
+                "members": [m.payload() for m in part],
+                "chunk_index": index,
+                "chunk_count": len(chunks),
+                "nonce": data.get("nonce"),
+            }
+            frame = {"op": OP_DISPATCH, "t": "GUILD_MEMBERS_CHUNK", "s": None, "d": chunk}
+            await ws.send_str(json.dumps(frame))
 
 
 _GUILD_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
