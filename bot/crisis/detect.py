@@ -19,6 +19,7 @@ from bot.crisis.model import CLASSES, Classifier, rule_features, shipped_classif
 from bot.crisis.phrases import (
     BOUNDARY_END,
     BOUNDARY_START,
+    WORD_CACHE,
     PhraseCompiler,
     Signal,
     check_phrase_data,
@@ -317,20 +318,14 @@ def speaks_of_harm(norm: str) -> bool:
     return _harm_in(norm.split())
 
 
-# Whether a word starts with a harm stem, remembered (words, never messages).
-_harm_words: dict[str, bool] = {}
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _is_harm_word(word: str) -> bool:
+    """Whether a word starts with a harm stem, remembered (words, never messages)."""
+    return word.startswith(_HARM_STEMS)
 
 
 def _harm_in(words: list[str]) -> bool:
-    for index, word in enumerate(words):
-        harm = _harm_words.get(word)
-        if harm is None:
-            if len(_harm_words) >= 50_000:
-                _harm_words.clear()
-            harm = _harm_words[word] = word.startswith(_HARM_STEMS)
-        if harm and not _negated_at(words, index):
-            return True
-    return False
+    return any(_is_harm_word(word) and not _negated_at(words, index) for index, word in enumerate(words))
 
 
 def could_add(norm: str) -> bool:

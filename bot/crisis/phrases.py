@@ -5,6 +5,7 @@ normalised before matching, and the small phrase language of ``content/crisis/ph
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -80,24 +81,19 @@ def normalise(text: str) -> str:
     # The separators, then repeated letters word by word (a run never spans a space); how many
     # spaces a separator leaves does not matter, the words are joined by one.
     text = text.translate(_ASCII_SEPARATORS) if text.isascii() else _SEPARATOR_RE.sub(" ", text)
-    squash = _squashed
-    return " ".join([squash.get(w) or _squash(w) for w in text.split()])
+    return " ".join([_squash(w) for w in text.split()])
 
 
 # On ASCII text, what _SEPARATOR_RE replaces (not a letter, digit, "*", "," or "."; or "_"),
 # as a translation table: a third of the time of the regular expression.
 _ASCII_SEPARATORS = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "*,.")}
-# Words with repeated letters squashed, remembered (a word, never a message: chat reuses words).
-_squashed: dict[str, str] = {}
-_SQUASH_CACHE = 50_000
+WORD_CACHE = 50_000  # words remembered by the per-word caches (a word, never a message)
 
 
+@functools.lru_cache(maxsize=WORD_CACHE)
 def _squash(word: str) -> str:
-    out = _REPEAT_RE.sub(r"\1", word)
-    if len(_squashed) >= _SQUASH_CACHE:
-        _squashed.clear()
-    _squashed[word] = out
-    return out
+    """A word with repeated letters squashed, remembered: chat reuses words."""
+    return _REPEAT_RE.sub(r"\1", word)
 
 
 # --- the phrase language -----------------------------------------------------------------
